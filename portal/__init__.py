@@ -1,0 +1,128 @@
+"""The internship portal: ``create_app()`` builds the Flask application from layered config."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import ConfigError, check_production_secrets, default_settings, normalise_database_url
+
+__all__ = ["create_app", "ConfigError"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults → ``instance/config.py`` → ``PORTAL_*`` environment → ``test_config``."""
+    instance_path = os.environ.get("PORTAL_INSTANCE_PATH") or str(Path(__file__).resolve().parent.parent / "instance")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_mapping(default_settings(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    check_production_secrets(app.config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(app.config["DATABASE_URL"]))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if app.config["ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (register every table on the metadata)
+    from portal.database import configure_engine_events
+    from portal.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    configure_engine_events()
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    login_manager.init_app(app)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        return models.User.from_session_token(session_token)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.admin.routes import bp as admin_bp
+    from portal.auth.routes import bp as auth_bp
+    from portal.public.routes import bp as public_bp
+    from portal.review.routes import bp as review_bp
+    from portal.timesheets.routes import bp as timesheets_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(timesheets_bp, url_prefix="/hours")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    from portal.extensions import db
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return render_template("errors/400.html", reason=error.description), 400
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("errors/429.html"), 429
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_template("errors/500.html"), 500
+
+
+def _register_cli(app: Flask) -> None:
+    from portal.cli import register_commands
+
+    register_commands(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from portal.rules.hours import format_minutes
+    from portal.rules.stipends import format_cents
+
+    app.jinja_env.filters["minutes"] = format_minutes
+    app.jinja_env.filters["cents"] = format_cents
+
+    @app.context_processor
+    def inject_globals():
+        return {"organisation_name": app.config["ORGANISATION_NAME"]}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

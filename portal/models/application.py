@@ -1,0 +1,169 @@
+"""An application, its resume's metadata, and the applicant's voluntary self-identification."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, enum_type, utcnow
+from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.models.program import Program
+    from portal.models.user import User
+
+
+class ApplicationStatus(str, enum.Enum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    INTERVIEW = "interview"
+    ACCEPTED = "accepted"
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_decided(self) -> bool:
+        return self in (ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED, ApplicationStatus.WITHDRAWN)
+
+
+STATUS_LABELS = {
+    ApplicationStatus.SUBMITTED: "Submitted",
+    ApplicationStatus.IN_REVIEW: "In review",
+    ApplicationStatus.INTERVIEW: "Invited to interview",
+    ApplicationStatus.ACCEPTED: "Accepted",
+    ApplicationStatus.WAITLISTED: "On the waitlist",
+    ApplicationStatus.DECLINED: "Not selected",
+    ApplicationStatus.WITHDRAWN: "Withdrawn",
+}
+
+ACTIVE_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.INTERVIEW,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.ACCEPTED,
+)
+
+
+def new_status_token() -> str:
+    """256 random bits, URL-safe: the applicant's private link, unguessable."""
+    return secrets.token_urlsafe(32)
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint("hours_per_week >= 0 AND hours_per_week <= 168", name="hours_per_week_range"),
+        CheckConstraint("weeks_available >= 0 AND weeks_available <= 520", name="weeks_available_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        enum_type(ApplicationStatus, "application_status"),
+        default=ApplicationStatus.SUBMITTED,
+        index=True,
+    )
+    status_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_status_token)
+    # Optimistic locking: two supervisors deciding at once, the second is told it changed.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # About you (emptied when the applicant deletes their data).
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    preferred_name: Mapped[str] = mapped_column(String(200), default="")
+    pronouns: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    # School
+    not_student: Mapped[bool] = mapped_column(Boolean, default=False)
+    school: Mapped[str] = mapped_column(String(200), default="")
+    major: Mapped[str] = mapped_column(String(200), default="")
+    wants_credit: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Availability
+    hours_per_week: Mapped[int] = mapped_column(Integer, default=0)
+    earliest_start: Mapped[date | None] = mapped_column(Date, default=None)
+    weeks_available: Mapped[int] = mapped_column(Integer, default=0)
+    seeks_stipend: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Short answers
+    why_this_internship: Mapped[str] = mapped_column(Text, default="")
+    current_events: Mapped[str] = mapped_column(Text, default="")
+    organised_deadlines: Mapped[str] = mapped_column(Text, default="")
+    bold_idea: Mapped[str] = mapped_column(Text, default="")
+    # Optional
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    leadership: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    heard_about: Mapped[str] = mapped_column(String(200), default="")
+    accommodations: Mapped[str] = mapped_column(Text, default="")
+
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    data_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    program: Mapped[Program] = relationship()
+    resume: Mapped[Resume | None] = relationship(back_populates="application", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def reference(self) -> str:
+        """A name that identifies the application without identifying the person (blind review)."""
+        return f"A-{self.id:04d}"
+
+    def can_review(self, user: User) -> bool:
+        """Admins, and supervisors who review this application's program."""
+        from portal.models.user import Role
+
+        if not user.is_authenticated or not user.active:
+            return False
+        if user.role == Role.ADMIN:
+            return True
+        return user.role == Role.SUPERVISOR and self.program.is_reviewer(user)
+
+    def __repr__(self) -> str:
+        return f"<Application {self.reference} {self.status.value}>"
+
+
+class Resume(db.Model):
+    """Metadata of an uploaded resume; the file lives under UPLOAD_FOLDER by ``stored_name`` only."""
+
+    __tablename__ = "resumes"
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), unique=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="resume")
+
+
+class SelfIdentification(db.Model):
+    """Voluntary answers, encrypted with their own key and kept apart from the application.
+
+    Deliberately no relationship from Application: reviewer and scoring code never load it.
+    """
+
+    __tablename__ = "self_identifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), unique=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

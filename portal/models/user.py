@@ -1,0 +1,100 @@
+"""Staff and intern accounts. Applicants have no account: they use a private status link."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, String, select
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from portal.database import UTCDateTime, enum_type, utcnow
+from portal.extensions import db
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    INTERN = "intern"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Stored lower-cased, so the unique constraint is case-insensitive on every database.
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Flask-Login stores this, not the id: rotating it ends every session on the server side.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        return value.strip().lower()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches; a missing hash still costs one hash, keeping timing similar."""
+        if not self.password_hash:
+            dummy_password_check(password)
+            return False
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def end_sessions(self) -> None:
+        """Invalidate every cookie issued so far (sign-out, password change)."""
+        self.session_token = new_session_token()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @classmethod
+    def from_session_token(cls, token: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.session_token == token))
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def dummy_password_check(password: str) -> None:
+    """Spend the same work as a real check, so an unknown email is not faster than a wrong password."""
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        pass

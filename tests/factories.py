@@ -1,0 +1,213 @@
+"""factory-boy factories for every model; rows are committed so requests (own sessions) see them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from portal.extensions import db
+from portal.models import (
+    ActivityCategory,
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    OutboxMessage,
+    Placement,
+    Program,
+    Resume,
+    Review,
+    Role,
+    RubricCriterion,
+    Score,
+    SelfIdentification,
+    StipendTierSetting,
+    TimesheetEntry,
+    TimesheetWeek,
+    User,
+)
+from portal.rules.weeks import week_monday
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class ProgramFactory(BaseFactory):
+    class Meta:
+        model = Program
+
+    slug = factory.Sequence(lambda n: f"program-{n}")
+    title = factory.Sequence(lambda n: f"Fall Internship {n}")
+    organisation = "Organizing 2.0"
+    location = "New York, NY"
+    summary = "An internship in digital organizing."
+    what_you_will_learn = "- How to plan events\n- Online marketing"
+    requirements = "- Knowledge of current events"
+    applications_open = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
+    applications_close = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    start_window_start = factory.LazyFunction(lambda: date.today())
+    start_window_end = factory.LazyFunction(lambda: date.today() + timedelta(days=60))
+    places = 3
+
+
+class StipendTierFactory(BaseFactory):
+    class Meta:
+        model = StipendTierSetting
+
+    program = factory.SubFactory(ProgramFactory)
+    min_average_minutes = 25 * 60
+    monthly_cents = 50_000
+
+
+class ActivityCategoryFactory(BaseFactory):
+    class Meta:
+        model = ActivityCategory
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Category {n}")
+    is_learning = True
+    position = factory.Sequence(int)
+
+
+class RubricCriterionFactory(BaseFactory):
+    class Meta:
+        model = RubricCriterion
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    position = factory.Sequence(int)
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    role = Role.SUPERVISOR
+    password_hash = factory.LazyFunction(lambda: _password_hash())
+
+
+def _password_hash() -> str:
+    user = User(email="x@example.org", role=Role.INTERN)
+    user.set_password(TEST_PASSWORD)
+    return user.password_hash
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+
+
+class InternFactory(UserFactory):
+    role = Role.INTERN
+
+
+class ApplicationFactory(BaseFactory):
+    class Meta:
+        model = Application
+
+    program = factory.SubFactory(ProgramFactory)
+    full_name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"applicant{n}@example.org")
+    city = "New York"
+    school = "Hunter College"
+    major = "Sociology"
+    hours_per_week = 20
+    earliest_start = factory.LazyFunction(date.today)
+    weeks_available = 12
+    why_this_internship = "I want to learn digital organizing."
+    status = ApplicationStatus.SUBMITTED
+
+
+class ResumeFactory(BaseFactory):
+    class Meta:
+        model = Resume
+
+    application = factory.SubFactory(ApplicationFactory)
+    stored_name = factory.Sequence(lambda n: f"{n:032x}.pdf")
+    original_name = "resume.pdf"
+    content_type = "application/pdf"
+    size_bytes = 1024
+    sha256 = "0" * 64
+
+
+class SelfIdentificationFactory(BaseFactory):
+    class Meta:
+        model = SelfIdentification
+
+    application = factory.SubFactory(ApplicationFactory)
+    program_id = factory.SelfAttribute("application.program_id")
+    ciphertext = b"not-really-encrypted"
+
+
+class ReviewFactory(BaseFactory):
+    class Meta:
+        model = Review
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory)
+
+
+class ScoreFactory(BaseFactory):
+    class Meta:
+        model = Score
+
+    review = factory.SubFactory(ReviewFactory)
+    criterion = factory.SubFactory(RubricCriterionFactory, program=factory.SelfAttribute("..review.application.program"))
+    value = 3
+
+
+class PlacementFactory(BaseFactory):
+    class Meta:
+        model = Placement
+
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.ACCEPTED)
+    program = factory.SelfAttribute("application.program")
+    intern = factory.SubFactory(InternFactory)
+    supervisor = factory.SubFactory(UserFactory)
+    start_date = factory.LazyFunction(lambda: week_monday(date.today()) - timedelta(weeks=4))
+    committed_minutes_per_week = 20 * 60
+
+
+class TimesheetWeekFactory(BaseFactory):
+    class Meta:
+        model = TimesheetWeek
+
+    placement = factory.SubFactory(PlacementFactory)
+    week_start = factory.LazyAttribute(lambda o: week_monday(o.placement.start_date))
+
+
+class TimesheetEntryFactory(BaseFactory):
+    class Meta:
+        model = TimesheetEntry
+
+    week = factory.SubFactory(TimesheetWeekFactory)
+    work_date = factory.LazyAttribute(lambda o: o.week.week_start)
+    minutes = 180
+    category = factory.SubFactory(ActivityCategoryFactory, program=factory.SelfAttribute("..week.placement.program"))
+
+
+class OutboxMessageFactory(BaseFactory):
+    class Meta:
+        model = OutboxMessage
+
+    recipient = factory.Sequence(lambda n: f"person{n}@example.org")
+    subject = "Hello"
+    text_body = "Hello there."
+
+
+class AuditEventFactory(BaseFactory):
+    class Meta:
+        model = AuditEvent
+
+    action = "application.status_changed"
+    target_type = "application"
+    target_id = 1
+    actor_label = "system"

@@ -1,0 +1,87 @@
+"""The command-line tasks a new user runs: init-db, seed-demo, create-user."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Application, ApplicationStatus, Placement, Program, Role, TimesheetWeek, User, WeekStatus
+from portal.rules.weeks import is_short_week
+from portal.services.demo import DEMO_SLUG
+
+
+def test_seed_demo_builds_the_fall_program_from_the_real_posting(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    program = db.session.scalar(select(Program).where(Program.slug == DEMO_SLUG))
+    assert program.title == "Organizing 2.0 Fall Internship"
+    assert "No fetching coffee or photocopying" in program.what_you_will_do
+    assert "Undocumented" in program.diversity_statement
+    assert "will not be performing the job of a paid staff person" in program.intern_rights
+    assert [t.monthly_cents for t in program.stipend_tiers] == [0, 50_000, 75_000, 100_000]
+    assert any(not c.is_learning for c in program.categories) and any(c.is_learning for c in program.categories)
+    assert len(program.rubric) >= 5
+    # "Open now so the demo works any day".
+    from datetime import date
+
+    assert program.applications_open <= date.today() <= program.applications_close
+
+
+def test_seed_demo_prints_each_login_once_and_the_passwords_work(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    logins = [line.split() for line in first.output.splitlines() if "@" in line]
+    assert {row[0] for row in logins} == {"admin", "supervisor", "intern"}
+    for role, email, password in logins:
+        user = User.by_email(email)
+        assert user.role == Role(role)
+        assert user.check_password(password)
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert "already present" in second.output
+    assert not any(password in second.output for _, _, password in logins)
+    assert db.session.scalar(select(func.count()).select_from(Program)) == 1
+
+
+def test_seed_demo_has_applications_in_every_state_and_hours_with_short_weeks(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    statuses = db.session.scalars(select(Application.status)).all()
+    assert len(statuses) >= 12
+    assert set(statuses) == set(ApplicationStatus)
+    placement = db.session.scalar(select(Placement))
+    assert placement.intern.role == Role.INTERN and placement.stipend_eligible
+    weeks = db.session.scalars(select(TimesheetWeek).order_by(TimesheetWeek.week_start)).all()
+    approved = [w for w in weeks if w.status == WeekStatus.APPROVED]
+    rules = placement.program.rules()
+    assert len(approved) >= 4
+    assert sum(is_short_week(w.total_minutes, rules) for w in approved) >= 2
+    assert any(w.status == WeekStatus.SUBMITTED for w in weeks)
+
+
+def test_create_user_with_password_option(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "Coordinator@Example.org", "--role", "supervisor", "--password", "a-long-password-123"]
+    )
+    assert result.exit_code == 0, result.output
+    user = User.by_email("coordinator@example.org")
+    assert user.role == Role.SUPERVISOR and user.check_password("a-long-password-123")
+
+
+def test_create_user_prompts_for_the_password_when_omitted(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "admin2@example.org", "--role", "admin"], input="prompted-password-1\nprompted-password-1\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Password" in result.output
+    assert User.by_email("admin2@example.org").check_password("prompted-password-1")
+
+
+def test_create_user_refuses_duplicates_and_short_passwords(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["create-user", "dup@example.org", "--role", "intern", "--password", "a-long-password-123"])
+    again = runner.invoke(args=["create-user", "DUP@example.org", "--role", "intern", "--password", "a-long-password-123"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(args=["create-user", "short@example.org", "--role", "intern", "--password", "short"])
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+    assert User.by_email("short@example.org") is None

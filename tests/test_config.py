@@ -1,0 +1,93 @@
+"""Configuration layers and the production secret check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portal import ConfigError, create_app
+from portal.config import DEV_SECRET_KEY, normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG = "x" * 40
+
+
+def run_wsgi(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update({"PORTAL_INSTANCE_PATH": str(tmp_path), **env_overrides})
+    return subprocess.run(
+        [sys.executable, "-c", "import wsgi; print('started')"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_production_without_secret_key_refuses_to_start_with_one_line(tmp_path):
+    result = run_wsgi({"PORTAL_ENV": "production"}, tmp_path)
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "PORTAL_SECRET_KEY" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "secret, words",
+    [(DEV_SECRET_KEY, "development value"), ("short-key", "shorter than 32")],
+)
+def test_production_refuses_weak_secret_keys(tmp_path, secret, words):
+    with pytest.raises(ConfigError, match=words):
+        create_app({"ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_requires_its_own_self_identification_key(tmp_path):
+    result = run_wsgi({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": STRONG}, tmp_path)
+    assert result.returncode != 0
+    assert "PORTAL_SELF_ID_KEY" in result.stderr
+
+
+def test_production_starts_with_real_secrets(tmp_path):
+    result = run_wsgi(
+        {
+            "PORTAL_ENV": "production",
+            "PORTAL_SECRET_KEY": STRONG,
+            "PORTAL_SELF_ID_KEY": "y" * 44,
+            "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path}/prod.db",
+        },
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_layers_instance_file_then_environment_then_test_config(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text("ORGANISATION_NAME = 'From instance file'\nMAIL_PORT = 2525\nPLACES = 1\n")
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_MAIL_PORT", "2626")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["ORGANISATION_NAME"] == "From instance file"
+    assert app.config["MAIL_PORT"] == 2626  # environment beats the instance file, parsed as a number
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "MAIL_PORT": 2727})
+    assert app.config["MAIL_PORT"] == 2727
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgres://u:p@db:5432/portal", "postgresql+psycopg://u:p@db:5432/portal"),
+        ("postgresql://u@db/portal", "postgresql+psycopg://u@db/portal"),
+        ("postgresql+psycopg://u@db/portal", "postgresql+psycopg://u@db/portal"),
+        ("sqlite:///instance/portal.db", "sqlite:///instance/portal.db"),
+    ],
+)
+def test_postgres_urls_use_the_psycopg_driver(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_environment_database_url_accepts_postgres_scheme(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "postgres://someone@127.0.0.1:1/nowhere")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@127.0.0.1:1/nowhere"
