@@ -35,7 +35,9 @@ def seed_demo_command() -> None:
     result = seed_demo()
     db.session.commit()
     if result is None:
-        click.echo("Demo data already present; nothing changed. (Demo passwords were printed when it was first seeded.)")
+        click.echo(
+            "Demo data already present; nothing changed. (Demo passwords were printed when it was first seeded.)"
+        )
         return
     click.echo("Demo data created. Sign in with these accounts (passwords are shown only this once):")
     for role, email, password in result.logins:

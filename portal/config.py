@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEV_SECRET_KEY = "dev-only-not-secret-change-me-in-production"
+DEV_SECRET_KEY = "dev-only-not-secret-change-me-in-production"  # noqa: S105 (refused in production)
 DEV_SELF_ID_KEY = "ZGV2LW9ubHktc2VsZi1pZC1rZXktbm90LXNlY3JldCE="  # Fernet key, development only
 KNOWN_DEV_SECRETS = {DEV_SECRET_KEY, DEV_SELF_ID_KEY, "dev", "secret", "changeme", "change-me"}
 MIN_SECRET_LENGTH = 32
@@ -67,11 +67,18 @@ def check_production_secrets(config: dict) -> None:
     for name in ("SECRET_KEY", "SELF_ID_KEY"):
         value = config.get(name)
         if not value:
-            raise ConfigError(f"PORTAL_{name} is not set; production needs a random value of at least {MIN_SECRET_LENGTH} characters.")
+            raise ConfigError(
+                f"PORTAL_{name} is not set; production needs a random value of at least {MIN_SECRET_LENGTH} characters."
+            )
         if value in KNOWN_DEV_SECRETS:
-            raise ConfigError(f"PORTAL_{name} is a development value; set a random production value of at least {MIN_SECRET_LENGTH} characters.")
+            raise ConfigError(
+                f"PORTAL_{name} is a development value; "
+                f"set a random production value of at least {MIN_SECRET_LENGTH} characters."
+            )
         if len(str(value)) < MIN_SECRET_LENGTH:
-            raise ConfigError(f"PORTAL_{name} is shorter than {MIN_SECRET_LENGTH} characters; use a longer random value.")
+            raise ConfigError(
+                f"PORTAL_{name} is shorter than {MIN_SECRET_LENGTH} characters; use a longer random value."
+            )
 
 
 def env_name() -> str:

@@ -160,7 +160,9 @@ class ScoreFactory(BaseFactory):
         model = Score
 
     review = factory.SubFactory(ReviewFactory)
-    criterion = factory.SubFactory(RubricCriterionFactory, program=factory.SelfAttribute("..review.application.program"))
+    criterion = factory.SubFactory(
+        RubricCriterionFactory, program=factory.SelfAttribute("..review.application.program")
+    )
     value = 3
 
 

@@ -70,7 +70,8 @@ def test_create_user_with_password_option(app):
 
 def test_create_user_prompts_for_the_password_when_omitted(app):
     result = app.test_cli_runner().invoke(
-        args=["create-user", "admin2@example.org", "--role", "admin"], input="prompted-password-1\nprompted-password-1\n"
+        args=["create-user", "admin2@example.org", "--role", "admin"],
+        input="prompted-password-1\nprompted-password-1\n",
     )
     assert result.exit_code == 0, result.output
     assert "Password" in result.output
@@ -80,7 +81,9 @@ def test_create_user_prompts_for_the_password_when_omitted(app):
 def test_create_user_refuses_duplicates_and_short_passwords(app):
     runner = app.test_cli_runner()
     runner.invoke(args=["create-user", "dup@example.org", "--role", "intern", "--password", "a-long-password-123"])
-    again = runner.invoke(args=["create-user", "DUP@example.org", "--role", "intern", "--password", "a-long-password-123"])
+    again = runner.invoke(
+        args=["create-user", "DUP@example.org", "--role", "intern", "--password", "a-long-password-123"]
+    )
     assert again.exit_code != 0 and "already exists" in again.output
     short = runner.invoke(args=["create-user", "short@example.org", "--role", "intern", "--password", "short"])
     assert short.exit_code != 0 and "at least 12 characters" in short.output

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import create_postgres_database, drop_postgres_database, make_test_config
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from conftest import create_postgres_database, drop_postgres_database, make_test_config
 from portal import create_app
 from portal.extensions import db
 

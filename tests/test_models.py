@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
-
 from factories import (
     ActivityCategoryFactory,
     ApplicationFactory,
@@ -20,6 +17,9 @@ from factories import (
     TimesheetWeekFactory,
     UserFactory,
 )
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus, Role, Score, TimesheetEntry, TimesheetWeek, User
 
@@ -32,7 +32,7 @@ def expect_integrity_error(statement: str, **params) -> None:
 
 def test_foreign_keys_are_enforced(app):
     expect_integrity_error(
-        "INSERT INTO applications (program_id, status, status_token, version, full_name, email, hours_per_week, "
+        "INSERT INTO applications (program_id, status, status_token_hash, version, full_name, email, hours_per_week, "
         "weeks_available, skills, links, submitted_at, updated_at, not_student, wants_credit, seeks_stipend) "
         "VALUES (9999, 'submitted', 'tok', 1, 'x', 'x@example.org', 20, 12, '[]', '[]', "
         "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, false, false, false)"
@@ -120,10 +120,25 @@ def test_times_come_back_as_utc_on_every_backend(app):
     assert fresh.submitted_at.tzinfo == UTC
 
 
-def test_status_tokens_are_long_and_unique(app):
+def test_status_tokens_are_long_and_only_their_hash_is_stored(app):
     first, second = ApplicationFactory(), ApplicationFactory()
-    assert first.status_token != second.status_token
-    assert len(first.status_token) >= 43  # 32 random bytes, URL-safe base64: 256 bits
+    token = first.issue_status_token()
+    assert len(token) >= 43  # 32 random bytes, URL-safe base64: 256 bits
+    assert token != second.issue_status_token()
+    db.session.commit()
+    stored = db.session.execute(text("SELECT status_token_hash FROM applications")).scalars().all()
+    assert token not in stored and all(len(value) == 64 for value in stored)
+
+
+def test_one_active_application_per_email_and_program(app):
+    first = ApplicationFactory(email="Ana@example.org")
+    with pytest.raises(IntegrityError):
+        ApplicationFactory(program=first.program, email="ana@example.org")
+    db.session.rollback()
+    first.status = ApplicationStatus.WITHDRAWN
+    db.session.commit()
+    again = ApplicationFactory(program=first.program, email="ana@example.org")  # after withdrawing: allowed
+    assert again.id != first.id
 
 
 def test_program_rules_carry_the_program_settings(app):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 18:46:59.738572
+Create Date: 2026-11-25 18:50:05.350161
 
 """
 from alembic import op
@@ -113,7 +113,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('submitted', 'in_review', 'interview', 'accepted', 'waitlisted', 'declined', 'withdrawn', name='application_status', native_enum=False, create_constraint=True, length=20), nullable=False),
-    sa.Column('status_token', sa.String(length=64), nullable=False),
+    sa.Column('status_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('submission_key', sa.String(length=64), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.Column('preferred_name', sa.String(length=200), nullable=False),
@@ -146,13 +147,15 @@ def upgrade():
     sa.CheckConstraint('weeks_available >= 0 AND weeks_available <= 520', name=op.f('ck_applications_weeks_available_range')),
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_applications_program_id_programs'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_applications')),
-    sa.UniqueConstraint('status_token', name=op.f('uq_applications_status_token'))
+    sa.UniqueConstraint('status_token_hash', name=op.f('uq_applications_status_token_hash')),
+    sa.UniqueConstraint('submission_key', name=op.f('uq_applications_submission_key'))
     )
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_applications_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_program_id'), ['program_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_submitted_at'), ['submitted_at'], unique=False)
+        batch_op.create_index('uq_applications_active_email', ['program_id', 'email'], unique=True, sqlite_where=sa.text("status <> 'withdrawn' AND data_deleted_at IS NULL"), postgresql_where=sa.text("status <> 'withdrawn' AND data_deleted_at IS NULL"))
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -384,6 +387,7 @@ def downgrade():
 
     op.drop_table('audit_events')
     with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.drop_index('uq_applications_active_email', sqlite_where=sa.text("status <> 'withdrawn' AND data_deleted_at IS NULL"), postgresql_where=sa.text("status <> 'withdrawn' AND data_deleted_at IS NULL"))
         batch_op.drop_index(batch_op.f('ix_applications_submitted_at'))
         batch_op.drop_index(batch_op.f('ix_applications_status'))
         batch_op.drop_index(batch_op.f('ix_applications_program_id'))

@@ -2,57 +2,25 @@
 
 from __future__ import annotations
 
-import enum
+import hashlib
 import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.extensions import db
+from portal.rules.pipeline import ApplicationStatus
 
 if TYPE_CHECKING:
     from portal.models.program import Program
     from portal.models.user import User
 
 
-class ApplicationStatus(str, enum.Enum):
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    INTERVIEW = "interview"
-    ACCEPTED = "accepted"
-    WAITLISTED = "waitlisted"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-    @property
-    def is_decided(self) -> bool:
-        return self in (ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED, ApplicationStatus.WITHDRAWN)
-
-
-STATUS_LABELS = {
-    ApplicationStatus.SUBMITTED: "Submitted",
-    ApplicationStatus.IN_REVIEW: "In review",
-    ApplicationStatus.INTERVIEW: "Invited to interview",
-    ApplicationStatus.ACCEPTED: "Accepted",
-    ApplicationStatus.WAITLISTED: "On the waitlist",
-    ApplicationStatus.DECLINED: "Not selected",
-    ApplicationStatus.WITHDRAWN: "Withdrawn",
-}
-
-ACTIVE_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.INTERVIEW,
-    ApplicationStatus.WAITLISTED,
-    ApplicationStatus.ACCEPTED,
-)
+# An application is "active" (blocks a second one for the same email and program) unless withdrawn.
+ACTIVE_APPLICATION_SQL = "status <> 'withdrawn' AND data_deleted_at IS NULL"
 
 
 def new_status_token() -> str:
@@ -60,11 +28,29 @@ def new_status_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def hash_status_token(token: str) -> str:
+    """Only the hash is stored, so a copy of the database does not open anyone's status page."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _unusable_token_hash() -> str:
+    return hash_status_token(new_status_token())
+
+
 class Application(db.Model):
     __tablename__ = "applications"
     __table_args__ = (
         CheckConstraint("hours_per_week >= 0 AND hours_per_week <= 168", name="hours_per_week_range"),
         CheckConstraint("weeks_available >= 0 AND weeks_available <= 520", name="weeks_available_range"),
+        # One active application per email and program, held by the database against racing requests.
+        Index(
+            "uq_applications_active_email",
+            "program_id",
+            "email",
+            unique=True,
+            sqlite_where=text(ACTIVE_APPLICATION_SQL),
+            postgresql_where=text(ACTIVE_APPLICATION_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +60,9 @@ class Application(db.Model):
         default=ApplicationStatus.SUBMITTED,
         index=True,
     )
-    status_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_status_token)
+    status_token_hash: Mapped[str] = mapped_column(String(64), unique=True, default=_unusable_token_hash)
+    # A random key in each rendered form: two identical POSTs (a double click) make one application.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     # Optimistic locking: two supervisors deciding at once, the second is told it changed.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -116,6 +104,16 @@ class Application(db.Model):
     resume: Mapped[Resume | None] = relationship(back_populates="application", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        return value.strip().lower()
+
+    def issue_status_token(self) -> str:
+        """A fresh private link token; any earlier link stops working."""
+        token = new_status_token()
+        self.status_token_hash = hash_status_token(token)
+        return token
 
     @property
     def reference(self) -> str:

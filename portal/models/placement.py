@@ -22,7 +22,9 @@ class Placement(db.Model):
     __tablename__ = "placements"
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_order"),
-        CheckConstraint("committed_minutes_per_week > 0 AND committed_minutes_per_week <= 10080", name="commitment_range"),
+        CheckConstraint(
+            "committed_minutes_per_week > 0 AND committed_minutes_per_week <= 10080", name="commitment_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

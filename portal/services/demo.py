@@ -88,7 +88,9 @@ def build_demo_program(today: date) -> Program:
         start_window_end=today + timedelta(days=90),
         places=4,
     )
-    program.stipend_tiers = [StipendTierSetting(min_average_minutes=m, monthly_cents=c) for m, c in posting.STIPEND_TIERS]
+    program.stipend_tiers = [
+        StipendTierSetting(min_average_minutes=m, monthly_cents=c) for m, c in posting.STIPEND_TIERS
+    ]
     program.categories = [
         ActivityCategory(name=name, is_learning=learning, position=i)
         for i, (name, learning) in enumerate(posting.ACTIVITY_CATEGORIES)
@@ -120,7 +122,11 @@ def seed_demo(today: date | None = None) -> DemoSeed | None:
     seed = DemoSeed(program=program)
 
     people = {}
-    for role, name in ((Role.ADMIN, "Demo Admin"), (Role.SUPERVISOR, "Demo Supervisor"), (Role.INTERN, "Maria Delgado")):
+    for role, name in (
+        (Role.ADMIN, "Demo Admin"),
+        (Role.SUPERVISOR, "Demo Supervisor"),
+        (Role.INTERN, "Maria Delgado"),
+    ):
         password = _new_password()
         email = f"{role.value}@{DEMO_DOMAIN}"
         people[role] = _user(email, role, name, password)
