@@ -107,10 +107,13 @@ def _register_cli(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from portal.rules.hours import format_minutes
+    from portal.rules.pipeline import ApplicationStatus
     from portal.rules.stipends import format_cents
 
     app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.filters["cents"] = format_cents
+    app.jinja_env.filters["status_label"] = lambda value: ApplicationStatus(value).label
+
 
     @app.context_processor
     def inject_globals():

@@ -28,7 +28,7 @@ def default_settings(instance_path: str) -> dict[str, object]:
         "SELF_ID_KEY": DEV_SELF_ID_KEY,
         "DATABASE_URL": f"sqlite:///{instance / 'portal.db'}",
         "UPLOAD_FOLDER": str(instance / "uploads"),
-        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "PUBLIC_URL": "http://127.0.0.1:5000",
         "ORGANISATION_NAME": "Organizing 2.0",
         "MAIL_SERVER": "localhost",
