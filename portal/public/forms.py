@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -24,16 +25,22 @@ from portal.rules.availability import check_availability
 from portal.rules.settings import ProgramRules
 
 ANSWER_LIMIT = 1500
-YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def choices(*pairs: tuple[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
 PREFER_NOT = ("prefer_not_to_say", "Prefer not to say")
-SKILLS = [
+SKILLS = choices(
     ("graphics", "Graphics"),
     ("video editing", "Video editing"),
     ("web development", "Web development"),
     ("writing", "Writing"),
     ("social media", "Social media"),
     ("data", "Data"),
-]
+)
 
 
 class CheckedByRules(Optional):
@@ -107,14 +114,14 @@ class ApplicationForm(FlaskForm):
     # School
     student = RadioField(
         "Are you a student?",
-        choices=[("student", "Yes, I am a student"), ("not_student", "No, I am not a student")],
+        choices=choices(("student", "Yes, I am a student"), ("not_student", "No, I am not a student")),
         validators=[required("Tell us whether you are a student")],
     )
     school = StringField("School", validators=[Optional(), Length(max=200)])
     major = StringField("Major or field of study", validators=[Optional(), Length(max=200)])
     wants_credit = RadioField(
         "Would you like school credit for this internship?",
-        choices=YES_NO,
+        choices=choices(*YES_NO),
         default="no",
         validators=[required("Tell us whether you want school credit")],
     )
@@ -142,7 +149,7 @@ class ApplicationForm(FlaskForm):
     )
     seeks_stipend = RadioField(
         "Are you seeking a stipend?",
-        choices=YES_NO,
+        choices=choices(*YES_NO),
         default="no",
         validators=[required("Tell us whether you are seeking a stipend")],
         description="Stipends of $500 to $1,000 a month start at 25 hours a week.",
@@ -186,19 +193,19 @@ class ApplicationForm(FlaskForm):
     # Voluntary self-identification (stored apart, encrypted; never shown to reviewers)
     sid_gender = RadioField(
         "Gender",
-        choices=[
+        choices=choices(
             ("woman", "Woman"),
             ("man", "Man"),
             ("non_binary", "Non-binary"),
             ("self_describe", "I describe myself as…"),
             PREFER_NOT,
-        ],
+        ),
         validators=[Optional()],
     )
     sid_gender_self = StringField("My gender, in my words", validators=[Optional(), Length(max=100)])
     sid_race = CheckboxListField(
         "Race or ethnicity (choose all that apply)",
-        choices=[
+        choices=choices(
             ("black", "Black or African American"),
             ("latine", "Hispanic, Latino/a/x or Latine"),
             ("asian", "Asian or Asian American"),
@@ -208,13 +215,17 @@ class ApplicationForm(FlaskForm):
             ("white", "White"),
             ("another", "Another race or ethnicity"),
             PREFER_NOT,
-        ],
+        ),
         validators=[Optional()],
     )
-    sid_lgbtq = RadioField("Do you identify as LGBTQ+?", choices=[*YES_NO, PREFER_NOT], validators=[Optional()])
-    sid_disability = RadioField("Do you have a disability?", choices=[*YES_NO, PREFER_NOT], validators=[Optional()])
+    sid_lgbtq = RadioField("Do you identify as LGBTQ+?", choices=choices(*YES_NO, PREFER_NOT), validators=[Optional()])
+    sid_disability = RadioField(
+        "Do you have a disability?", choices=choices(*YES_NO, PREFER_NOT), validators=[Optional()]
+    )
     sid_first_generation = RadioField(
-        "Are you the first in your family to go to college?", choices=[*YES_NO, PREFER_NOT], validators=[Optional()]
+        "Are you the first in your family to go to college?",
+        choices=choices(*YES_NO, PREFER_NOT),
+        validators=[Optional()],
     )
 
     submission_key = HiddenField()

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from portal.extensions import db
 from portal.models import Application, Resume
 
@@ -73,7 +76,9 @@ def store_resume(application: Application, resume: CheckedResume, upload_folder:
     stored_name = f"{secrets.token_hex(16)}.{resume.kind}"
     folder = Path(upload_folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored_name).write_bytes(resume.data)
+    path = folder / stored_name
+    path.write_bytes(resume.data)
+    db.session.info.setdefault(_WRITTEN_FILES, []).append(path)
     row = Resume(
         application=application,
         stored_name=stored_name,
@@ -95,3 +100,19 @@ def delete_resume(resume: Resume, upload_folder: str) -> None:
     """Remove the file and its row (the caller commits)."""
     resume_path(resume, upload_folder).unlink(missing_ok=True)
     db.session.delete(resume)
+
+
+# Files written in a transaction that rolls back (a lost race, a crash before commit) are removed,
+# so the upload folder never keeps a resume the database does not know about.
+_WRITTEN_FILES = "portal_written_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_written_files(session: Session) -> None:
+    session.info.pop(_WRITTEN_FILES, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_written_files(session: Session) -> None:
+    for path in session.info.pop(_WRITTEN_FILES, []):
+        path.unlink(missing_ok=True)
