@@ -89,13 +89,24 @@ def _register_error_pages(app: Flask) -> None:
     def csrf_failed(error):
         return render_template("errors/400.html", reason=error.description), 400
 
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_template("errors/400.html", reason=None), 400
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return render_template("errors/404.html"), 405
+
     @app.errorhandler(429)
     def too_many(error):
         return render_template("errors/429.html"), 429
 
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the error page must show even when the database is down)
+            app.logger.exception("rollback failed while handling a server error")
         return render_template("errors/500.html"), 500
 
 
