@@ -192,3 +192,16 @@ def test_the_accessibility_audit_catches_a_real_violation(page):
     page.set_content('<html lang="en"><title>x</title><main><img src="x.png"><input type="text"></main></html>')
     ids = {violation["id"] for violation in run_axe(page) if violation["impact"] in ("serious", "critical")}
     assert {"image-alt", "label"} <= ids
+
+
+def test_a_file_far_over_the_limit_gets_the_form_back_not_a_bare_413(app, live_server, page, demo_program, tmp_path):
+    big = tmp_path / "scan.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024))
+    page.goto(live_server + f"/programs/{demo_program.slug}/apply")
+    page.get_by_label("Full name").fill("Ana Reyes")
+    page.get_by_label("Resume", exact=True).set_input_files(str(big))
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Send my application").click()
+    assert navigation.value.status == 413
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Apply for")
+    assert "larger than 5 MB" in page.locator("#resume-error").inner_text()
