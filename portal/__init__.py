@@ -48,6 +48,9 @@ def _init_extensions(app: Flask) -> None:
     configure_engine_events()
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

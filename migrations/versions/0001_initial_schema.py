@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 18:50:05.350161
+Create Date: 2026-11-25 19:01:48.795211
 
 """
 from alembic import op
@@ -212,6 +212,21 @@ def upgrade():
     with op.batch_alter_table('stipend_tiers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stipend_tiers_program_id'), ['program_id'], unique=False)
 
+    op.create_table('user_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.Enum('invitation', 'password_reset', name='token_purpose', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_tokens_token_hash'))
+    )
+    with op.batch_alter_table('user_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_tokens_user_id'), ['user_id'], unique=False)
+
     op.create_table('placements',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=True),
@@ -371,6 +386,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_placements_intern_id'))
 
     op.drop_table('placements')
+    with op.batch_alter_table('user_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_tokens_user_id'))
+
+    op.drop_table('user_tokens')
     with op.batch_alter_table('stipend_tiers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stipend_tiers_program_id'))
 

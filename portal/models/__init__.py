@@ -7,7 +7,7 @@ from portal.models.placement import Placement
 from portal.models.program import ActivityCategory, Program, RubricCriterion, StipendTierSetting, program_reviewers
 from portal.models.review import Review, Score
 from portal.models.timesheet import TimesheetEntry, TimesheetWeek, WeekStatus
-from portal.models.user import Role, User
+from portal.models.user import Role, TokenPurpose, User, UserToken
 
 __all__ = [
     "ActivityCategory",
@@ -27,7 +27,9 @@ __all__ = [
     "StipendTierSetting",
     "TimesheetEntry",
     "TimesheetWeek",
+    "TokenPurpose",
     "User",
+    "UserToken",
     "WeekStatus",
     "program_reviewers",
 ]

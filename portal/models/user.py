@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, String, select
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.extensions import db
@@ -98,3 +99,31 @@ def dummy_password_check(password: str) -> None:
         _hasher.verify(_DUMMY_HASH, password)
     except VerificationError:
         pass
+
+
+class TokenPurpose(str, enum.Enum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserToken(db.Model):
+    """A single-use, expiring link (invitation or password reset); only its hash is stored."""
+
+    __tablename__ = "user_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_type(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    user: Mapped[User] = relationship()
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
