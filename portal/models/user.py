@@ -103,7 +103,7 @@ def dummy_password_check(password: str) -> None:
 
 class TokenPurpose(str, enum.Enum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a secret)
 
 
 def hash_token(token: str) -> str:
