@@ -6,6 +6,7 @@ test id says which (``[sqlite]`` / ``[postgresql]``). At the end a line counts t
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections import Counter
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.extensions import db
@@ -85,6 +88,17 @@ def make_test_config(database_url: str, tmp_path, **overrides) -> dict:
 _postgres_schema_ready = False
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, as a real server would.
+
+    The ``app`` fixture keeps an app context pushed for factories; without this, Flask would reuse it
+    for requests, sharing ``g`` (Flask-Login's cached user) and the database session between them.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, backend, tmp_path, request):
     """An app whose database has the full schema and no rows; an app context is pushed for the test."""
@@ -94,6 +108,7 @@ def app(database_url, backend, tmp_path, request):
     if marker:
         overrides = {**overrides, **marker.kwargs}
     application = create_app(make_test_config(database_url, tmp_path, **overrides))
+    application.test_client_class = IsolatedClient
     with application.app_context():
         if backend == "sqlite" or not _postgres_schema_ready:
             db.create_all()

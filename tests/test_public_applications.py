@@ -380,9 +380,9 @@ def test_two_identical_posts_at_the_same_moment_create_one_application(app, prog
     results: list[int] = []
 
     def post() -> None:
-        with app.test_client() as own_client:
-            barrier.wait()
-            results.append(post_application(own_client).status_code)
+        own_client = app.test_client()
+        barrier.wait()
+        results.append(post_application(own_client).status_code)
 
     threads = [threading.Thread(target=post) for _ in range(2)]
     for thread in threads:

@@ -1,4 +1,4 @@
-"""The supervisors' review queue and decisions (issue: supervisor review)."""
+"""The supervisors' review blueprint; its views live in ``queue.py`` and ``application.py``."""
 
 from flask import Blueprint
 

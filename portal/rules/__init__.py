@@ -73,3 +73,16 @@ __all__ = [
     "week_monday",
     "week_month",
 ]
+
+from portal.rules.scores import (  # noqa: E402
+    MIN_REVIEWS_FOR_NORMALISING,
+    ApplicationScore,
+    ReviewContribution,
+    ReviewScore,
+    fair_scores,
+    review_contributions,
+    review_score,
+    round_score,
+    sort_key_normalised,
+    sort_key_raw,
+)

@@ -1,0 +1,88 @@
+"""Scoring: a reviewer's 1–5 per rubric criterion, and who may see whose scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import Application, Review, Role, Score, User
+from portal.services.audit import record_event
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    criterion_id: int
+    value: int
+    note: str = ""
+
+
+def own_review(application: Application, reviewer: User) -> Review | None:
+    return db.session.scalar(
+        select(Review)
+        .where(Review.application_id == application.id, Review.reviewer_id == reviewer.id)
+        .options(selectinload(Review.scores))
+    )
+
+
+def submit_review(application: Application, reviewer: User, scores: list[CriterionScore], comment: str) -> Review:
+    """Save (or revise) the reviewer's scores; submitting unlocks the other reviewers' scores for them."""
+    valid_ids = {criterion.id for criterion in application.program.rubric}
+    if any(score.criterion_id not in valid_ids or not 1 <= score.value <= 5 for score in scores):
+        raise ValueError("scores must be 1–5 for this program's criteria")
+    review = own_review(application, reviewer)
+    revised = review is not None and review.submitted_at is not None
+    if review is None:
+        review = Review(application=application, reviewer=reviewer)
+        db.session.add(review)
+    by_criterion = {score.criterion_id: score for score in review.scores}
+    for score in scores:
+        row = by_criterion.get(score.criterion_id)
+        if row is None:
+            review.scores.append(Score(criterion_id=score.criterion_id, value=score.value, note=score.note))
+        else:
+            row.value, row.note = score.value, score.note
+    submitted_ids = {score.criterion_id for score in scores}
+    for row in list(review.scores):
+        if row.criterion_id not in submitted_ids:
+            review.scores.remove(row)
+    review.comment = comment
+    review.submitted_at = utcnow()
+    record_event(
+        "review.revised" if revised else "review.submitted",
+        target_type="application",
+        target_id=application.id,
+        actor=reviewer,
+        details={"scores": {str(s.criterion_id): s.value for s in scores}},
+    )
+    return review
+
+
+def visible_reviews(application: Application, viewer: User) -> list[Review]:
+    """Others' reviews, only once the viewer has submitted their own (admins who review nothing see all)."""
+    reviews = db.session.scalars(
+        select(Review)
+        .where(Review.application_id == application.id, Review.submitted_at.is_not(None))
+        .options(selectinload(Review.scores), selectinload(Review.reviewer))
+        .order_by(Review.submitted_at)
+    ).all()
+    mine = next((review for review in reviews if review.reviewer_id == viewer.id), None)
+    if mine is None and not (viewer.role == Role.ADMIN and not application.program.is_reviewer(viewer)):
+        return []
+    return [review for review in reviews if review.reviewer_id != viewer.id]
+
+
+def hidden_review_count(application: Application, viewer: User) -> int:
+    """How many submitted reviews by others exist (shown as a number before one's own is in)."""
+    return len(
+        db.session.scalars(
+            select(Review.id).where(
+                Review.application_id == application.id,
+                Review.submitted_at.is_not(None),
+                Review.reviewer_id != viewer.id,
+            )
+        ).all()
+    )
