@@ -13,10 +13,9 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
-from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.extensions import db

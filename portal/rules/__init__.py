@@ -1,4 +1,4 @@
-"""The portal's business rules as pure functions: weeks, hours, stipends, availability.
+"""The portal's business rules as pure functions: weeks, hours, stipends, availability, pipeline, scores.
 
 Nothing here imports Flask or touches the database, and nothing reads the clock: "today" is
 always a parameter. Time is integer minutes and money integer cents. Every threshold comes from
@@ -18,6 +18,19 @@ from portal.rules.hours import (
     check_entry_caps,
     format_minutes,
     parse_duration,
+)
+from portal.rules.pipeline import ApplicationStatus, can_transition
+from portal.rules.scores import (
+    MIN_REVIEWS_FOR_NORMALISING,
+    ApplicationScore,
+    ReviewContribution,
+    ReviewScore,
+    fair_scores,
+    review_contributions,
+    review_score,
+    round_score,
+    sort_key_normalised,
+    sort_key_raw,
 )
 from portal.rules.settings import (
     DEFAULT_RULES,
@@ -45,6 +58,18 @@ from portal.rules.weeks import (
 )
 
 __all__ = [
+    "MIN_REVIEWS_FOR_NORMALISING",
+    "ApplicationScore",
+    "ReviewContribution",
+    "ReviewScore",
+    "fair_scores",
+    "review_contributions",
+    "review_score",
+    "round_score",
+    "sort_key_normalised",
+    "sort_key_raw",
+    "ApplicationStatus",
+    "can_transition",
     "DEFAULT_RULES",
     "DEFAULT_TIERS",
     "DURATION_HELP",
@@ -73,16 +98,3 @@ __all__ = [
     "week_monday",
     "week_month",
 ]
-
-from portal.rules.scores import (  # noqa: E402
-    MIN_REVIEWS_FOR_NORMALISING,
-    ApplicationScore,
-    ReviewContribution,
-    ReviewScore,
-    fair_scores,
-    review_contributions,
-    review_score,
-    round_score,
-    sort_key_normalised,
-    sort_key_raw,
-)
