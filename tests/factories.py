@@ -7,15 +7,20 @@ from datetime import date, timedelta
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
     ActivityCategory,
     Application,
     ApplicationStatus,
     AuditEvent,
+    Concern,
+    ConcernKind,
+    HoursStatement,
     OutboxMessage,
     Placement,
     Program,
+    ReminderLog,
     Resume,
     Review,
     Role,
@@ -25,7 +30,9 @@ from portal.models import (
     StipendTierSetting,
     TimesheetEntry,
     TimesheetWeek,
+    TokenPurpose,
     User,
+    UserToken,
 )
 from portal.rules.weeks import week_monday
 
@@ -213,3 +220,40 @@ class AuditEventFactory(BaseFactory):
     target_type = "application"
     target_id = 1
     actor_label = "system"
+
+
+class UserTokenFactory(BaseFactory):
+    class Meta:
+        model = UserToken
+
+    user = factory.SubFactory(InternFactory)
+    purpose = TokenPurpose.INVITATION
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=7))
+
+
+class ConcernFactory(BaseFactory):
+    class Meta:
+        model = Concern
+
+    placement = factory.SubFactory(PlacementFactory)
+    raised_by = factory.SelfAttribute("placement.intern")
+    kind = ConcernKind.NOT_LEARNING
+    details = "I have only been making copies."
+
+
+class ReminderLogFactory(BaseFactory):
+    class Meta:
+        model = ReminderLog
+
+    user = factory.SubFactory(InternFactory)
+    reason = "timesheet_missing"
+    week_start = factory.LazyFunction(lambda: week_monday(date.today()))
+
+
+class HoursStatementFactory(BaseFactory):
+    class Meta:
+        model = HoursStatement
+
+    placement = factory.SubFactory(PlacementFactory)
+    figures = factory.LazyFunction(lambda: {"total_minutes": 0})

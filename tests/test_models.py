@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from factories import (
@@ -181,7 +181,21 @@ def test_deleting_an_application_removes_its_scores_but_not_the_program(app):
 
 
 def test_factories_build_every_model(app):
+    from factories import ConcernFactory, HoursStatementFactory, ReminderLogFactory, UserTokenFactory
+
+    assert ConcernFactory().placement.intern_id
+    assert len(HoursStatementFactory().code) == 14
+    assert ReminderLogFactory().week_start.weekday() == 0
+    assert UserTokenFactory().usable(datetime.now(UTC))
     entry = TimesheetEntryFactory()
     ActivityCategoryFactory(program=entry.week.placement.program)
     RubricCriterionFactory()
     assert entry.week.placement.start_date <= date.today() - timedelta(weeks=4) + timedelta(days=6)
+
+
+def test_a_reminder_is_logged_once_per_person_week_and_reason(app):
+    from factories import ReminderLogFactory
+
+    first = ReminderLogFactory()
+    with pytest.raises(IntegrityError):
+        ReminderLogFactory(user=first.user, reason=first.reason, week_start=first.week_start)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 19:01:48.795211
+Create Date: 2026-11-25 19:07:47.997652
 
 """
 from alembic import op
@@ -184,6 +184,19 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_program_reviewers_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('program_id', 'user_id', name=op.f('pk_program_reviewers'))
     )
+    op.create_table('reminder_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=40), nullable=False),
+    sa.Column('week_start', sa.Date(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reminder_log_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
+    sa.UniqueConstraint('user_id', 'reason', 'week_start', name=op.f('uq_reminder_log_user_id_reason_week_start'))
+    )
+    with op.batch_alter_table('reminder_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminder_log_user_id'), ['user_id'], unique=False)
+
     op.create_table('rubric_criteria',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
@@ -297,6 +310,39 @@ def upgrade():
     with op.batch_alter_table('self_identifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_self_identifications_program_id'), ['program_id'], unique=False)
 
+    op.create_table('concerns',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('raised_by_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('staff_job', 'not_learning', 'disrespect', 'other', name='concern_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('details', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_concerns_answered_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_concerns_placement_id_placements'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['raised_by_id'], ['users.id'], name=op.f('fk_concerns_raised_by_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_concerns'))
+    )
+    with op.batch_alter_table('concerns', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_concerns_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_concerns_placement_id'), ['placement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_concerns_raised_by_id'), ['raised_by_id'], unique=False)
+
+    op.create_table('hours_statements',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('issued_at', sa.DateTime(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_hours_statements_placement_id_placements'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hours_statements')),
+    sa.UniqueConstraint('code', name=op.f('uq_hours_statements_code'))
+    )
+    with op.batch_alter_table('hours_statements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hours_statements_placement_id'), ['placement_id'], unique=False)
+
     op.create_table('scores',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('review_id', sa.Integer(), nullable=False),
@@ -370,6 +416,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_scores_criterion_id'))
 
     op.drop_table('scores')
+    with op.batch_alter_table('hours_statements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hours_statements_placement_id'))
+
+    op.drop_table('hours_statements')
+    with op.batch_alter_table('concerns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_concerns_raised_by_id'))
+        batch_op.drop_index(batch_op.f('ix_concerns_placement_id'))
+        batch_op.drop_index(batch_op.f('ix_concerns_created_at'))
+
+    op.drop_table('concerns')
     with op.batch_alter_table('self_identifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_self_identifications_program_id'))
 
@@ -398,6 +454,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_rubric_criteria_program_id'))
 
     op.drop_table('rubric_criteria')
+    with op.batch_alter_table('reminder_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminder_log_user_id'))
+
+    op.drop_table('reminder_log')
     op.drop_table('program_reviewers')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_target')

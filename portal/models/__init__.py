@@ -2,14 +2,21 @@
 
 from portal.models.application import Application, ApplicationStatus, Resume, SelfIdentification
 from portal.models.audit import AuditEvent
+from portal.models.concern import Concern, ConcernKind
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.models.placement import Placement
 from portal.models.program import ActivityCategory, Program, RubricCriterion, StipendTierSetting, program_reviewers
+from portal.models.reminder import ReminderLog
 from portal.models.review import Review, Score
+from portal.models.statement import HoursStatement
 from portal.models.timesheet import TimesheetEntry, TimesheetWeek, WeekStatus
 from portal.models.user import Role, TokenPurpose, User, UserToken
 
 __all__ = [
+    "HoursStatement",
+    "ReminderLog",
+    "ConcernKind",
+    "Concern",
     "ActivityCategory",
     "Application",
     "ApplicationStatus",
