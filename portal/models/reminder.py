@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.models.user import User
 
 
 class ReminderLog(db.Model):
@@ -20,3 +24,5 @@ class ReminderLog(db.Model):
     reason: Mapped[str] = mapped_column(String(40))  # "timesheet_missing", "approvals_waiting"
     week_start: Mapped[date] = mapped_column(Date)  # the Monday of the week the reminder is about
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
