@@ -13,11 +13,13 @@ from portal.models import Role, User
 
 def register_commands(app: Flask) -> None:
     from portal.services.outbox_cli import outbox_group
+    from portal.services.reminders_cli import reminders_group
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(reminders_group)
 
 
 @click.command("init-db")

@@ -1,0 +1,16 @@
+"""Intern hours; importing the package registers every route on the ``timesheets`` blueprint.
+
+week, approvals, concerns: logging, submitting and approving weeks, and raising concerns.
+dashboard, compliance, stipends, statement: where interns stand, stipends and the hours statement.
+"""
+
+from portal.timesheets import (  # noqa: F401
+    approvals,
+    compliance,
+    concerns,
+    dashboard,
+    routes,
+    statement,
+    stipends,
+    week,
+)

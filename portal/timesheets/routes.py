@@ -1,4 +1,4 @@
-"""Interns' weekly timesheets and supervisors' approvals (issue: intern hours)."""
+"""Interns' hours; the views live in one module per area (see ``portal/timesheets/__init__.py``)."""
 
 from flask import Blueprint
 
