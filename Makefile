@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint serve-prod outbox clean help
+.PHONY: run test lint bench clean help
 
 help:
 	@echo "make run    create .venv, install, migrate the SQLite database, seed the demo, serve on PORT ($(PORT))"
 	@echo "make test   install test dependencies and run the whole suite (PostgreSQL too with TEST_DATABASE_URL)"
+	@echo "make bench  requests/s, latency and memory under gunicorn on loopback"
 	@echo "make lint   ruff"
 
 $(BIN)/python:
@@ -32,6 +33,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Load and memory figures on loopback (README, "Performance"); installs wrk when apt-get can.
+bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1) || true
+	$(BIN)/python tests/benchmark.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check portal tests migrations wsgi.py
