@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import select, update
 
 from portal.database import utcnow
@@ -58,7 +58,12 @@ def usable_token(token: str, purpose: TokenPurpose, *, now: datetime | None = No
 
 
 def _link(endpoint: str, token: str) -> str:
-    return str(current_app.config["PUBLIC_URL"]).rstrip("/") + url_for(endpoint, token=token)
+    """The absolute link for an email; works inside a request and outside one (CLI, tests)."""
+    if has_request_context():
+        path = url_for(endpoint, token=token)
+    else:
+        path = current_app.url_map.bind("localhost").build(endpoint, {"token": token})
+    return str(current_app.config["PUBLIC_URL"]).rstrip("/") + path
 
 
 def send_invitation(user: User, *, invited_by: User | None = None, program_title: str = "") -> None:

@@ -1,0 +1,80 @@
+"""Sign-in, password reset and first-password forms (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from portal.services.accounts import MIN_PASSWORD_LENGTH
+
+#: Longest password accepted; argon2 hashes any length, this only bounds the work per request.
+MAX_PASSWORD_LENGTH = 256
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(description: str = "") -> EmailField:
+    return EmailField(
+        "Email address",
+        filters=[_strip],
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Email(message="Enter an email address like name@example.org", check_deliverability=False),
+            Length(max=254, message="Enter an email address of at most 254 characters"),
+        ],
+        description=description,
+    )
+
+
+class SignInForm(FlaskForm):
+    email = email_field()
+    # No length rules here: a wrong password gets the same answer whatever its length.
+    password = PasswordField("Password", validators=[InputRequired(message="Enter your password")])
+
+
+class ResetRequestForm(FlaskForm):
+    email = email_field("The address your account uses. We email it a link to choose a new password.")
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password typed twice: at least MIN_PASSWORD_LENGTH characters, and not the account's email."""
+
+    password = PasswordField(
+        "New password",
+        validators=[
+            InputRequired(message="Enter a new password"),
+            Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters"),
+            Length(max=MAX_PASSWORD_LENGTH, message=f"Use at most {MAX_PASSWORD_LENGTH} characters"),
+        ],
+        description=(
+            f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong password "
+            "that is easy to remember."
+        ),
+    )
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[
+            InputRequired(message="Type the new password again"),
+            EqualTo("password", message="The two passwords do not match"),
+        ],
+    )
+
+    def __init__(self, *args, email: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_email = email.strip().lower()
+
+    def validate_password(self, field: PasswordField) -> None:
+        value = field.data or ""
+        if field.errors:  # one message at a time: the length rule has already spoken
+            return
+        if not value.strip():
+            raise ValidationError("Enter a new password, not only spaces")
+        if value.strip().lower() == self.account_email:
+            raise ValidationError("Choose a password that is not your email address")
+
+
+class SignOutForm(FlaskForm):
+    """No fields: the CSRF token is what makes signing out a deliberate act of this site's page."""
