@@ -1,7 +1,7 @@
 """A real browser for tests: Playwright driving Debian's Chromium against the app served on loopback.
 
-Import the fixtures into a test module with
-``from browser_support import browser, live_server, page, audit_and_capture  # noqa: F401``.
+The fixtures reach every test module through ``pytest_plugins`` in conftest.py (import helpers only,
+never the fixtures: a second import would start a second Playwright).
 
 Without Chromium the browser tests are skipped with the reason printed; with CI=true that is a
 failure instead, so CI can never pass without having run them. Screenshots go to SCREENSHOT_DIR.

@@ -1,6 +1,6 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1 in a thread, keeping every message it accepts.
 
-Use the fixture in a test module with ``from smtp_support import smtp_server  # noqa: F401``::
+The ``smtp_server`` fixture reaches every test module through ``pytest_plugins`` in conftest.py::
 
     def test_mail_arrives(app, smtp_server):
         ...  # queue and commit mail, then send_pending(sender_id="test")

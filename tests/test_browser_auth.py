@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 
-from browser_support import audit_and_capture, browser, live_server, page  # noqa: F401
 from factories import InternFactory, UserFactory
-from smtp_support import smtp_server  # noqa: F401
 
 from portal.extensions import db
 from portal.services.accounts import send_invitation

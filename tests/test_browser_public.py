@@ -11,10 +11,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from browser_support import audit_and_capture, browser, live_server, page  # noqa: F401
 from documents import MINIMAL_PDF
 from factories import ProgramFactory
-from smtp_support import smtp_server  # noqa: F401
 from sqlalchemy import func, select
 
 from portal.extensions import db

@@ -23,7 +23,6 @@ from smtp_support import (
     running_smtp_server,
     self_signed_certificate,
     server_tls_context,
-    smtp_server,  # noqa: F401
 )
 from sqlalchemy import func, select
 
