@@ -64,7 +64,7 @@ def test_an_invited_intern_sets_a_password_then_signs_out_and_in_again(
     serious += audit_and_capture(page, "auth-account")
 
     with page.expect_navigation():
-        page.get_by_role("button", name="Sign out").click()
+        page.locator("#main").get_by_role("button", name="Sign out").click()
     assert page.url == live_server + "/"
     assert "You are signed out" in page.locator(".flashes").inner_text()
 
