@@ -18,6 +18,7 @@ from factories import (
     ScoreFactory,
     UserFactory,
 )
+from session_support import sign_in
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -36,12 +37,6 @@ from portal.models import (
 )
 from portal.services.self_identification import encrypt_answers
 from portal.services.uploads import check_resume, store_resume
-
-
-def sign_in(client, user) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
-        session["_fresh"] = True
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from factories import (
     UserFactory,
 )
 from flask import url_for
+from session_support import sign_in
 from sqlalchemy import event, select
 
 from portal.database import utcnow
@@ -28,12 +29,6 @@ from portal.extensions import db
 from portal.models import Application, ApplicationStatus, AuditEvent, Review, Score
 
 # ---- helpers --------------------------------------------------------------------------------------
-
-
-def sign_in(client, user) -> None:
-    with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
-        session["_fresh"] = True
 
 
 class _TableParser(HTMLParser):

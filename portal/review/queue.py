@@ -14,6 +14,7 @@ from portal.review.queue_forms import SORT_LABELS, QueueFilterForm
 from portal.review.routes import bp
 from portal.services import queue as service
 from portal.services.audit import record_event
+from portal.services.spreadsheets import rows_to_csv
 
 
 def _signed_in_user() -> User:
@@ -89,6 +90,6 @@ def export():
         details={"filters": form.query_args(), "rows": len(rows) - 1},
     )
     db.session.commit()
-    response = current_app.response_class(service.rows_to_csv(rows), mimetype="text/csv")
+    response = current_app.response_class(rows_to_csv(rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="applications-{date.today().isoformat()}.csv"'
     return _no_store(response)

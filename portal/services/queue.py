@@ -17,8 +17,6 @@ leaves the identifying columns empty. Voluntary self-identification is never loa
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections import Counter, defaultdict
@@ -43,14 +41,11 @@ from portal.rules.scores import (
     sort_key_normalised,
     sort_key_raw,
 )
+from portal.services.spreadsheets import neutralise_cell
 
 PAGE_SIZE = 25
 BLIND_LABEL = "Applicant {reference}"
 
-# A cell a spreadsheet would read as a formula (or that hides one behind a tab or carriage return).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A plain number such as "-0.52" is never a formula; leaving it alone keeps it a number in spreadsheets.
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _REFERENCE = re.compile(r"a-?0*(\d{1,9})")
 
 
@@ -314,13 +309,6 @@ EXPORT_COLUMNS: tuple[str, ...] = (
 BLIND_COLUMNS = frozenset({"name", "email", "phone", "school", "links"})
 
 
-def neutralise_cell(value: str) -> str:
-    """A leading apostrophe for a cell a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1")."""
-    if value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -393,9 +381,3 @@ def export_rows(
         )
     return rows
 
-
-def rows_to_csv(rows: Iterable[Sequence[str]]) -> str:
-    """CSV text of ``export_rows``' rows (already neutralised)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
