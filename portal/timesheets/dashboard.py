@@ -1,1 +1,90 @@
-"""(being written)"""
+"""Where an intern stands: this week, the 12-week minimum, short and missing weeks, learning share, chart.
+
+Interns see their own current placement; staff pass ``?placement=<id>`` for one they may view.
+Every figure comes from ``portal.services.progress`` (which calls ``portal.rules``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from portal.auth.permissions import role_required
+from portal.database import utcnow
+from portal.models import Placement, Role
+from portal.rules.compliance import stipend_threshold_minutes
+from portal.services import progress as service
+from portal.services.charts import weekly_hours_chart
+from portal.timesheets.routes import bp
+
+signed_in = role_required(Role.INTERN, Role.SUPERVISOR, Role.ADMIN)
+
+
+def viewable_placement_or_404(placement_id: int) -> Placement:
+    placement = service.load_placement(placement_id)
+    if placement is None or not placement.can_view(current_user):
+        abort(404)
+    return placement
+
+
+def optional_url(endpoint: str, **values) -> str | None:
+    """A link to a page another part of the portal adds, once it exists (None until then)."""
+    from flask import current_app
+
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _placement_arg() -> int | None:
+    value = request.args.get("placement", "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+@bp.get("/")
+@signed_in
+def dashboard():
+    today = date.today()
+    placement_id = _placement_arg()
+    if placement_id is not None:
+        placement = viewable_placement_or_404(placement_id)
+    elif request.args.get("placement"):
+        abort(404)
+    elif current_user.role == Role.INTERN:
+        placement = service.current_placement(current_user, today)
+        if placement is None:
+            return render_template("timesheets/dashboard.html", progress=None)
+    else:
+        return redirect(url_for("timesheets.compliance"))
+
+    progress = service.placement_progress(placement, today=today, now=utcnow())
+    rules = progress.rules
+    chart = weekly_hours_chart(
+        progress.standing.weeks,
+        minimum_minutes=rules.min_week_minutes,
+        stipend_minutes=stipend_threshold_minutes(rules) if placement.stipend_eligible else None,
+    )
+    own = current_user.id == placement.intern_id
+    this_monday = progress.standing.this_week.monday.isoformat() if progress.standing.this_week else None
+    return render_template(
+        "timesheets/dashboard.html",
+        progress=progress,
+        placement=placement,
+        standing=progress.standing,
+        rules=rules,
+        chart=chart,
+        stipends=progress.stipends(),
+        own=own,
+        week_url=lambda monday: optional_url("timesheets.week", placement_id=placement.id, monday=monday.isoformat()),
+        this_week_url=(
+            optional_url("timesheets.week", placement_id=placement.id, monday=this_monday) if this_monday else None
+        ),
+        concern_url=optional_url("timesheets.concerns") if own else None,
+        approvals_url=optional_url("timesheets.approvals") if not own else None,
+    )

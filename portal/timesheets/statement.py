@@ -1,1 +1,76 @@
-"""(being written)"""
+"""The hours statement for school credit: a printable page, the same as a one-page PDF, and its public
+verification page (by code, no sign-in, rate-limited per client).
+
+Opening the statement issues it: an ``HoursStatement`` row keeps the figures shown and the code
+printed on it (the same row again while the figures do not change).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, render_template
+from flask_login import current_user
+
+from portal.database import utcnow
+from portal.extensions import db, limiter
+from portal.services import progress as progress_service
+from portal.services import statements as service
+from portal.timesheets.dashboard import signed_in, viewable_placement_or_404
+from portal.timesheets.routes import bp
+
+VERIFY_LIMIT = "30 per minute;300 per day"
+
+
+def _issued(placement_id: int):
+    placement = viewable_placement_or_404(placement_id)
+    progress = progress_service.placement_progress(placement, today=date.today(), now=utcnow())
+    statement = service.issue_statement(progress)
+    db.session.commit()
+    return placement, statement
+
+
+def _render_statement(placement, statement, *, for_pdf: bool) -> str:
+    return render_template(
+        "timesheets/hours_statement.html",
+        placement=placement,
+        statement=statement,
+        view=service.StatementView.from_figures(statement.figures),
+        verify_url=service.verify_url(statement.code),
+        for_pdf=for_pdf,
+        own=current_user.id == placement.intern_id,
+    )
+
+
+@bp.get("/placements/<int:placement_id>/statement")
+@signed_in
+def hours_statement(placement_id: int):
+    placement, statement = _issued(placement_id)
+    response = current_app.make_response(_render_statement(placement, statement, for_pdf=False))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/placements/<int:placement_id>/statement.pdf")
+@signed_in
+def hours_statement_pdf(placement_id: int):
+    placement, statement = _issued(placement_id)
+    pdf = service.render_pdf(_render_statement(placement, statement, for_pdf=True))
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="hours-statement-{statement.code}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(VERIFY_LIMIT)
+def verify_statement(code: str):
+    statement = service.find_statement(code)
+    if statement is None:
+        abort(404)
+    return render_template(
+        "timesheets/verify.html",
+        statement=statement,
+        view=service.StatementView.from_figures(statement.figures),
+        verify_url=service.verify_url(statement.code),
+    )
