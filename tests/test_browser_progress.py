@@ -12,7 +12,7 @@ import subprocess
 from datetime import date
 
 import pytest
-from browser_support import SCREENSHOT_DIR, phone_overflow
+from browser_support import SCREENSHOT_DIR, phone_overflow, unavailable
 from factories import PlacementFactory
 from session_support import sign_in
 from test_progress import H, add_week, categories, known_placement, weeks_ago
@@ -102,7 +102,7 @@ def test_the_pdf_statement_as_an_image(app, client, demo, backend):
     pdf = SCREENSHOT_DIR / "hours-statement.pdf"
     pdf.write_bytes(response.data)
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm not installed (apt-get install poppler-utils): the PDF is kept, not its image")
+        unavailable("pdftoppm is not installed (apt-get install poppler-utils): the PDF is kept, not its image")
     subprocess.run(  # noqa: S603
         ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(SCREENSHOT_DIR / "hours-statement-pdf")],  # noqa: S607
         check=True,

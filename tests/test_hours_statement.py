@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from datetime import timedelta
 
 import pypdf
@@ -121,6 +122,17 @@ def test_the_verify_url_shows_the_same_figures_without_signing_in(app, client):
     assert public.get(f"/hours/verify/{code.lower().replace('-', '')}").status_code == 200
     assert public.get("/hours/verify/AAAA-BBBB-CCCC").status_code == 404
     assert public.get("/hours/verify/not-a-code").status_code == 404
+
+
+def test_without_weasyprint_the_pdf_link_explains_and_points_to_the_printable_page(app, client, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as on a server without WeasyPrint installed
+    placement = known_placement()
+    sign_in(client, placement.intern)
+    response = client.get(f"/hours/placements/{placement.id}/statement.pdf")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "The PDF cannot be made right now" in page
+    assert f'href="/hours/placements/{placement.id}/statement"' in page
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True)

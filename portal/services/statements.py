@@ -188,9 +188,16 @@ def _static_fetcher_class():
     return StaticOnlyFetcher
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or the system libraries it loads (Pango, HarfBuzz) are missing on this server."""
+
+
 def render_pdf(html: str) -> bytes:
     """The printable page as PDF (WeasyPrint, print media, the app's static stylesheets only)."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:  # OSError: WeasyPrint found no Pango to load
+        raise PdfUnavailable(str(error)) from error
 
     fetcher = _static_fetcher_class()(current_app.static_folder, current_app.static_url_path)
     logger = logging.getLogger("weasyprint")

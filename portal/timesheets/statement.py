@@ -55,7 +55,11 @@ def hours_statement(placement_id: int):
 @signed_in
 def hours_statement_pdf(placement_id: int):
     placement, statement = _issued(placement_id)
-    pdf = service.render_pdf(_render_statement(placement, statement, for_pdf=True))
+    try:
+        pdf = service.render_pdf(_render_statement(placement, statement, for_pdf=True))
+    except service.PdfUnavailable as error:
+        current_app.logger.error("hours statement PDF unavailable: %s", error)
+        return render_template("timesheets/pdf_unavailable.html", placement=placement), 503
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="hours-statement-{statement.code}.pdf"'
     response.headers["Cache-Control"] = "no-store"
