@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import ipaddress
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as MessageHandler
 from flask import Flask
+
+from portal.services.outbox import send_pending
 
 HOST = "127.0.0.1"
 
@@ -138,3 +141,12 @@ def server_tls_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_path, key_path)
     return context
+
+
+def mailed_link(smtp_server, path: str) -> str:
+    """Deliver the outbox to the SMTP server and return the portal link in the one message that arrived."""
+    report = send_pending(sender_id="t")
+    assert report.sent == 1, report
+    [message] = smtp_server.inbox.messages
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    return re.search(rf"(http://127\.0\.0\.1:\d+{path}\S+)", text).group(1)

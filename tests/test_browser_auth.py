@@ -10,21 +10,12 @@ from __future__ import annotations
 import re
 
 from factories import InternFactory, UserFactory
+from smtp_support import mailed_link
 
 from portal.extensions import db
 from portal.services.accounts import send_invitation
-from portal.services.outbox import send_pending
 
 NEW_PASSWORD = "tenants union summer 2026"
-
-
-def mailed_link(smtp_server, path: str) -> str:
-    """Deliver the outbox to the SMTP server and return the portal link in the one message that arrived."""
-    report = send_pending(sender_id="t")
-    assert report.sent == 1, report
-    [message] = smtp_server.inbox.messages
-    text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
-    return re.search(rf"(http://127\.0\.0\.1:\d+{path}\S+)", text).group(1)
 
 
 def assert_signed_in_as(page, live_server: str, email: str) -> None:

@@ -1,4 +1,5 @@
-"""An intern logs a week in a real browser and submits it; the supervisor approves it on the approvals page.
+"""An invited intern sets a password, logs a week in a real browser and submits it; the supervisor approves it
+on the approvals page and the intern's dashboard counts it as a qualifying week.
 
 Playwright drives Debian's Chromium against the app on loopback. axe-core audits the week page (with
 entries, and with an error), the approvals page, the concern page and the admin concerns page;
@@ -20,11 +21,13 @@ from factories import (
     ProgramFactory,
     UserFactory,
 )
+from smtp_support import mailed_link
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import OutboxMessage, TimesheetWeek, WeekStatus
 from portal.rules.weeks import week_monday
+from portal.services.accounts import send_invitation
 
 THIS_MONDAY = week_monday(date.today())
 PAST_MONDAY = THIS_MONDAY - timedelta(weeks=1)
@@ -45,7 +48,7 @@ def people(app):
     ActivityCategoryFactory(program=program, name="Organizing software and tools", position=1)
     ActivityCategoryFactory(program=program, name="Office support", is_learning=False, position=2)
     supervisor = UserFactory(full_name="Sam Supervisor", email="sam@example.org")
-    intern = InternFactory(full_name="Ana Reyes", email="ana@example.org")
+    intern = InternFactory(full_name="Ana Reyes", email="ana@example.org", password_hash=None)
     placement = PlacementFactory(
         program=program,
         application__program=program,
@@ -76,14 +79,25 @@ def week_status(placement) -> WeekStatus:
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)  # every form of the journey carries its token
 def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
-    app, live_server, page, people, audit_and_capture
+    app, live_server, page, people, smtp_server, audit_and_capture
 ):
     placement = people["placement"]
     serious = []
-    sign_in_browser(page, app, live_server, people["intern"])
+
+    # The invitation arrives at the SMTP server; setting a password lands the intern on the dashboard.
+    send_invitation(people["intern"], program_title="Fall Organizing")
+    db.session.commit()
+    page.goto(mailed_link(smtp_server, "/auth/invitation/"))
+    invitation_subject = smtp_server.inbox.messages[0]["Subject"]
+    page.get_by_label("New password", exact=True).fill("tenants union fall 2026")
+    page.get_by_label("Type the new password again").fill("tenants union fall 2026")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Set my password and sign in").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your hours"
+    assert page.locator(".qualifying-weeks").inner_text() == "0"
 
     # From "this week" to last week with the navigation link.
-    page.goto(live_server + "/hours/week")
+    page.get_by_role("link", name="Log this week's hours").click()
     page.wait_for_url(re.compile(rf"/weeks/{THIS_MONDAY.isoformat()}$"))
     page.get_by_role("link", name="Previous week").click()
     page.wait_for_url(re.compile(rf"/weeks/{PAST_MONDAY.isoformat()}$"))
@@ -152,13 +166,19 @@ def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
     page.wait_for_selector(".flash--success")
     assert page.locator(".flash--success").inner_text() == "Approved 1 week."
     assert week_status(placement) == WeekStatus.APPROVED
-    assert db.session.scalar(select(OutboxMessage)) is None  # approving emails nobody; returning does
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert [m.subject for m in messages] == [invitation_subject]  # approving emails nobody; returning does
 
-    # Locked for the intern.
+    # Locked for the intern, and counted on the dashboard as the first qualifying week.
     sign_in_browser(page, app, live_server, people["intern"])
     page.goto(f"{live_server}/hours/placements/{placement.id}/weeks/{PAST_MONDAY.isoformat()}")
     assert page.get_by_role("heading", name="Status: Approved").is_visible()
     assert page.get_by_role("button", name="Save entry").count() == 0
+    page.goto(live_server + "/hours/")
+    assert page.locator(".qualifying-weeks").inner_text() == "1"
+    assert "of 12 qualifying weeks" in page.locator("section[aria-labelledby=minimum-heading]").inner_text()
+    week_row = page.locator("tbody tr", has_text=f"{PAST_MONDAY.day} {PAST_MONDAY:%B %Y}")
+    assert "16 h" in week_row.inner_text() and "Qualifying" in week_row.inner_text()
 
     # The admin's concerns page.
     sign_in_browser(page, app, live_server, people["admin"])
