@@ -55,8 +55,9 @@ APPLICANTS = (
     ("Tomasz Nowak", "tomasz", 20, 12, False, False, ApplicationStatus.IN_REVIEW, ""),
 )
 
-# Weekly approved hours of the demo intern, oldest first; two are short (under 15 h).
-DEMO_WEEK_HOURS = (26, 27.5, 12, 25, 30, 14, 26)
+# Weekly approved hours of the demo intern, oldest first; two are short (under 15 h), and most months
+# average over 25 h so the stipend statements show a tier being paid.
+DEMO_WEEK_HOURS = (30, 32, 12, 35, 30, 14, 28)
 
 
 def _new_password() -> str:
