@@ -61,7 +61,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
     from portal.admin.routes import bp as admin_bp
+    from portal.database import MAX_ID
+
+    class IdConverter(IntegerConverter):
+        """``<int:…>`` in every route stops at the largest id, so /placements/99999999999999999999 is a 404."""
+
+        def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    app.url_map.converters["int"] = IdConverter
     from portal.auth.routes import bp as auth_bp
     from portal.public.routes import bp as public_bp
     from portal.review.routes import bp as review_bp
@@ -79,6 +90,19 @@ def _register_error_pages(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     from portal.extensions import db
+
+    @app.before_request
+    def refuse_null_characters():
+        """A NUL character fits in no text column (PostgreSQL refuses it): say so instead of failing later."""
+        from flask import request
+
+        values = list(request.args.values())
+        if request.method == "POST":
+            values += request.form.values()
+        if any("\x00" in value for value in values):
+            reason = "The form contained a null character, which no field accepts. Remove it and send it again."
+            return render_template("errors/400.html", reason=reason), 400
+        return None
 
     @app.errorhandler(404)
     def not_found(error):

@@ -54,6 +54,15 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
+# Ids are 32-bit integers on PostgreSQL; a larger number in a URL or form is simply no such row.
+MAX_ID = 2**31 - 1
+
+
+def id_in_range(value: int) -> bool:
+    """Whether an id parsed from a request can name a row (both databases refuse larger numbers)."""
+    return 1 <= value <= MAX_ID
+
+
 def enum_type(enum_class: type, name: str) -> Enum:
     """A portable enum column: VARCHAR plus a named CHECK, storing the readable values ("pending")."""
     return Enum(

@@ -299,3 +299,28 @@ def test_a_staff_account_that_is_also_the_intern_cannot_approve_its_own_week(cli
     )
     assert response.status_code == 403
     assert status_of(week) == WeekStatus.SUBMITTED
+
+
+def test_an_admin_who_is_also_the_intern_neither_sees_nor_reopens_their_own_week(client, program):
+    admin_intern = AdminFactory(full_name="Ada Both")
+    own = PlacementFactory(
+        program=program, application__program=program, intern=admin_intern,
+        start_date=THIS_MONDAY - timedelta(weeks=6),
+    )
+    week = submitted_week(own, 1, days_ago=2)
+    sign_in(client, admin_intern)
+    assert f'name="version-{week.id}"' not in client.get("/hours/approvals").get_data(as_text=True)
+
+    week.status = WeekStatus.APPROVED
+    db.session.commit()
+    path = f"/hours/placements/{own.id}/weeks/{week.week_start.isoformat()}"
+    assert "/reopen" not in client.get(path).get_data(as_text=True)
+    client.post(path + "/reopen", data={"reason": "my own mistake", "version": week.version})
+    assert status_of(week) == WeekStatus.APPROVED
+
+
+@pytest.mark.parametrize("field", ["approve_one", "week"])
+def test_an_id_too_large_for_the_database_is_not_found(client, supervisor, weeks, field):
+    sign_in(client, supervisor)
+    response = client.post("/hours/approvals", data={field: "99999999999999999999", "action": "approve"})
+    assert response.status_code == 404

@@ -532,3 +532,27 @@ def test_the_week_page_makes_the_same_number_of_queries_for_2_or_14_entries(clie
                 week=week, work_date=PAST_MONDAY + timedelta(days=offset), minutes=30, category=category(program, name)
             )
     assert queries_for(client, week_path(placement)) == few
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/hours/placements/99999999999999999999/weeks/{monday}",
+        "/hours/placements/{placement}/weeks/{monday}?edit=99999999999999999999",
+        "/hours/placements/{placement}/weeks/9999-12-27",
+        "/hours/placements/{placement}/weeks/1066-10-12",
+    ],
+)
+def test_ids_and_weeks_no_database_or_calendar_can_hold_are_not_found(client, placement, intern, path):
+    sign_in(client, intern)
+    response = client.get(path.format(placement=placement.id, monday=PAST_MONDAY.isoformat()))
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_a_null_character_in_a_note_is_refused_with_a_reason_and_nothing_saved(client, placement, intern):
+    sign_in(client, intern)
+    response = add(client, placement, "2", note="Planned\x00the teach-in")
+    assert response.status_code == 400
+    assert "null character" in response.get_data(as_text=True)
+    assert entry_minutes(placement) == []

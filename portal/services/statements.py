@@ -44,8 +44,9 @@ def statement_figures(progress: PlacementProgress) -> dict[str, Any]:
         "version": FIGURES_VERSION,
         "organisation": program.organisation,
         "program": program.title,
-        "intern": placement.intern.full_name or placement.intern.email,
-        "supervisor": (supervisor.full_name or supervisor.email) if supervisor else "",
+        # Names only: the verification page is public, so an email address must never reach the figures.
+        "intern": placement.intern.full_name or "–",
+        "supervisor": (supervisor.full_name or "–") if supervisor else "",
         "start_date": placement.start_date.isoformat(),
         "end_date": placement.end_date.isoformat() if placement.end_date else None,
         "as_of": progress.today.isoformat(),

@@ -365,6 +365,8 @@ def reopen_week(week: TimesheetWeek, *, actor: User, reason: str, expected_versi
     reason = (reason or "").strip()
     if actor.role != Role.ADMIN:
         raise TimesheetRefused("Only an admin can reopen an approved week.")
+    if actor.id == week.placement.intern_id:
+        raise TimesheetRefused("Another admin must reopen your own approved week.")
     if not reason:
         raise TimesheetRefused("Say why the week is reopened (it is kept in the audit log).", field="reason")
     _check_version(week, expected_version)
@@ -400,8 +402,9 @@ def weeks_waiting_for(user: User) -> Select:
         )
         .order_by(TimesheetWeek.submitted_at, TimesheetWeek.id)
     )
+    statement = statement.where(Placement.intern_id != user.id)  # nobody approves their own hours, admins included
     if user.role != Role.ADMIN:
-        statement = statement.where(Placement.supervisor_id == user.id, Placement.intern_id != user.id)
+        statement = statement.where(Placement.supervisor_id == user.id)
     return statement
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.permissions import staff_required
+from portal.database import id_in_range
 from portal.extensions import db
 from portal.models import Placement, Role, TimesheetWeek, WeekStatus
 from portal.rules.weeks import is_short_week
@@ -67,6 +68,8 @@ def _ids(values: list[str]) -> list[int]:
             ids.append(int(value))
         except ValueError:
             abort(400)
+        if not id_in_range(ids[-1]):
+            abort(404)
     return list(dict.fromkeys(ids))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.permissions import role_required
+from portal.database import id_in_range
 from portal.extensions import db
 from portal.models import Placement, Program, Role, TimesheetEntry, TimesheetWeek, WeekStatus
 from portal.rules.hours import format_minutes
@@ -45,11 +46,25 @@ class Day:
     minutes: int
 
 
+# Weeks outside these years name no placement; the bound also keeps date arithmetic from overflowing.
+_FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
 def _parse_monday(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         abort(404)
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        abort(404)
+    return day
+
+
+def _id_arg(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    if value is not None and not id_in_range(value):
+        abort(404)
+    return value
 
 
 def _placement_or_404(placement_id: int) -> Placement:
@@ -161,7 +176,8 @@ def _render(
             is_intern=is_intern,
             can_edit=can_edit,
             can_decide=week_status == WeekStatus.SUBMITTED and placement.can_approve(current_user),
-            can_reopen=week_status == WeekStatus.APPROVED and current_user.role == Role.ADMIN,
+            can_reopen=week_status == WeekStatus.APPROVED and current_user.role == Role.ADMIN
+            and current_user.id != placement.intern_id,
             started=monday <= today,
             loggable=loggable,
             entry_form=entry_form,
@@ -238,9 +254,9 @@ def week(placement_id: int, monday: str):
     _week_in_placement_or_404(placement, day)
     editing = deleting = None
     if _is_intern(placement):
-        if (edit_id := request.args.get("edit", type=int)) is not None:
+        if (edit_id := _id_arg("edit")) is not None:
             editing = _entry_or_404(placement, day, edit_id)
-        elif (delete_id := request.args.get("delete", type=int)) is not None:
+        elif (delete_id := _id_arg("delete")) is not None:
             deleting = _entry_or_404(placement, day, delete_id)
     return _render(placement, day, editing=editing, deleting=deleting)
 
