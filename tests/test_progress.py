@@ -175,6 +175,24 @@ def test_an_intern_dashboard_shows_the_ongoing_placement_before_an_ended_one(app
     assert progress.current_placement(intern, date.today()).id == ongoing.id
 
 
+def test_an_intern_dashboard_shows_the_running_placement_before_a_future_one(app):
+    intern = InternFactory()
+    PlacementFactory(intern=intern, start_date=weeks_ago(30), end_date=weeks_ago(16))
+    running = PlacementFactory(intern=intern, start_date=weeks_ago(4))
+    PlacementFactory(intern=intern, start_date=this_monday() + timedelta(weeks=8))
+    assert progress.current_placement(intern, date.today()).id == running.id
+
+
+def test_an_intern_dashboard_shows_the_soonest_future_placement_then_the_latest_ended(app):
+    intern = InternFactory()
+    older = PlacementFactory(intern=intern, start_date=weeks_ago(40), end_date=weeks_ago(30))
+    latest = PlacementFactory(intern=intern, start_date=weeks_ago(20), end_date=weeks_ago(10))
+    assert progress.current_placement(intern, date.today()).id == latest.id != older.id
+    PlacementFactory(intern=intern, start_date=this_monday() + timedelta(weeks=8))
+    soonest = PlacementFactory(intern=intern, start_date=this_monday() + timedelta(weeks=2))
+    assert progress.current_placement(intern, date.today()).id == soonest.id
+
+
 def test_visible_placements_by_role(app):
     supervisor = UserFactory()
     mine = PlacementFactory(supervisor=supervisor)
@@ -195,7 +213,8 @@ def test_decimal_hours_never_round_up_past_a_threshold(minutes, text):
 
 @pytest.mark.parametrize(
     ("value", "parsed"),
-    [("2025-10", (2025, 10)), ("2025-13", None), ("25-10", None), ("", None), (None, None), ("2025-10-01", None)],
+    [("2025-10", (2025, 10)), ("2025-13", None), ("25-10", None), ("", None), (None, None), ("2025-10-01", None),
+     ("9999-12", None), ("3000-01", None), ("2999-12", (2999, 12))],
 )
 def test_parse_month(value, parsed):
     assert progress.parse_month(value) == parsed

@@ -166,6 +166,37 @@ def test_stipend_months_of_an_ended_placement_are_final() -> None:
     assert stipend_months(date(2025, 11, 3), None, WEDNESDAY) == []  # not started yet
 
 
+def test_a_month_over_with_a_week_still_pending_is_so_far() -> None:
+    # September 2025 counts Mondays 1, 8, 15, 22; all over on Wednesday 22 October.
+    start = date(2025, 9, 1)
+    approved = [WeekRecord(date(2025, 9, d), APPROVED, 30 * H) for d in (1, 8, 15)]
+    waiting = [*approved, WeekRecord(date(2025, 9, 22), SUBMITTED, 30 * H)]
+    draft = [*approved, WeekRecord(date(2025, 9, 22), DRAFT, 30 * H)]
+    settled = [*approved, WeekRecord(date(2025, 9, 22), APPROVED, 30 * H)]
+    september = lambda records: stipend_months(start, None, WEDNESDAY, records)[0]  # noqa: E731
+    assert (september(waiting).month, september(waiting).final) == (9, False)
+    assert september(waiting).counted_end == date(2025, 10, 19)
+    assert september(draft).final is False  # a draft with hours can still be submitted
+    assert september(settled).final is True
+    assert september(approved).final is True  # no timesheet at all: missing, nothing to wait for
+    # A pending week outside the placement does not hold the month back.
+    assert stipend_months(date(2025, 9, 8), None, WEDNESDAY, [WeekRecord(date(2025, 9, 1), SUBMITTED, 60)])[0].final
+
+
+def test_projection_counts_from_the_week_after_an_approved_this_week() -> None:
+    start = monday(9)  # 10 weeks so far, this one included, all approved and qualifying
+    records = [WeekRecord(monday(i), APPROVED, 16 * H) for i in range(10)]
+    result = standing(records, start=start, end=None, ended=False, today=WEDNESDAY, now=NOW, rules=DEFAULT_RULES)
+    assert result.qualifying_weeks == 10
+    assert result.completion.projected_completion == THIS_MONDAY + timedelta(weeks=2, days=6)
+
+
+def test_projection_of_a_placement_not_started_yet_counts_from_its_first_week() -> None:
+    start = THIS_MONDAY + timedelta(weeks=3)
+    result = standing([], start=start, end=None, ended=False, today=WEDNESDAY, now=NOW, rules=DEFAULT_RULES)
+    assert result.completion.projected_completion == start + timedelta(weeks=11, days=6)
+
+
 def test_standing_of_a_known_placement() -> None:
     start = monday(6)
     records = [

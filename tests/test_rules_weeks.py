@@ -191,6 +191,20 @@ def test_projected_completion_assumes_every_week_from_now_qualifies(
     assert result.projected_completion.weekday() == 6  # a Sunday
 
 
+def test_projection_counts_from_the_first_week_that_can_still_qualify() -> None:
+    today = date(2025, 10, 15)  # week of Monday 13 October
+    # Not started yet: from the placement's first Monday (a Thursday start counts its whole week).
+    later = completion(0, DEFAULT_RULES, ended=False, today=today, start=date(2025, 11, 6))
+    assert later.projected_completion == date(2026, 1, 25)
+    # This week already approved and counted: the remaining weeks start next week.
+    counted = completion(10, DEFAULT_RULES, ended=False, today=today, counted_mondays={date(2025, 10, 13)})
+    assert counted.projected_completion == date(2025, 11, 2)  # weeks of 20 and 27 October
+    # A started placement with nothing counted this week: unchanged.
+    assert completion(10, DEFAULT_RULES, ended=False, today=today, start=date(2025, 8, 4)).projected_completion == (
+        date(2025, 10, 26)
+    )
+
+
 def test_no_projection_once_complete_or_ended() -> None:
     today = date(2025, 10, 15)
     assert completion(12, DEFAULT_RULES, ended=False, today=today).projected_completion is None

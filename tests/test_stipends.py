@@ -11,6 +11,7 @@ from factories import AdminFactory, InternFactory, PlacementFactory, UserFactory
 from session_support import sign_in
 from test_progress import H, add_week, categories, parse, texts
 
+from portal.models import WeekStatus
 from portal.rules.weeks import month_weeks, week_monday
 
 
@@ -154,12 +155,26 @@ def test_the_csv_twice_is_byte_identical_ordered_and_neutralised(app):
     assert len(csv_rows(admin.get(f"/hours/stipends.csv?month={year:04d}-{month:02d}"))) == 5
 
 
-@pytest.mark.parametrize("month", ["", "2025-13", "October", "2025-1"])
+@pytest.mark.parametrize("month", ["", "2025-13", "October", "2025-1", "9999-12"])
 def test_a_bad_month_gets_a_clear_400(app, client, month):
     sign_in(client, AdminFactory())
     response = client.get(f"/hours/stipends.csv?month={month}")
     assert response.status_code == 400
     assert "YYYY-MM" in response.get_data(as_text=True)
+
+
+def test_a_past_month_with_a_week_waiting_for_approval_is_so_far_in_the_csv(app):
+    year, month = past_month(2)
+    weeks = month_weeks(year, month)
+    settled = full_month_placement(year, month, hours=(30,) * len(weeks))
+    waiting = full_month_placement(year, month, hours=(30,) * (len(weeks) - 1))
+    learning, _ = categories(waiting.program)
+    add_week(waiting, weeks[-1], (30 * H, learning), status=WeekStatus.SUBMITTED)
+    client = app.test_client()
+    sign_in(client, AdminFactory())
+    rows = csv_rows(client.get(f"/hours/stipends.csv?month={year:04d}-{month:02d}"))
+    status = {row[1]: row[-1] for row in rows[1:]}
+    assert status == {settled.intern.email: "final", waiting.intern.email: "so far"}
 
 
 def test_only_staff_get_the_csv(app):

@@ -11,8 +11,9 @@
   placement that has not ended.
 - An approval is **overdue** when a week has waited more than 3 days since it was submitted.
 - **Stipend months**: the months (by the Thursday rule) of the weeks the placement has been active so
-  far; a month is final once each of its weeks in the placement is over, else it is counted "so far",
-  through the last week that is over.
+  far; a month is final once each of its weeks in the placement is over and none of them is still
+  pending (submitted and waiting, or a draft or returned timesheet with hours that can still be
+  submitted), else it is counted "so far", through the last week that is over.
 
 Pure like the rest of ``portal.rules``: records in, figures out, "today" and "now" passed in.
 """
@@ -195,19 +196,34 @@ class StipendMonth:
     counted_end: date | None
 
 
-def stipend_months(start: date, end: date | None, today: date) -> list[StipendMonth]:
-    """The months of the placement so far, oldest first; a month still going is counted "so far",
-    through the Sunday before today's week (later weeks would otherwise count as 0 hours)."""
+def week_pending(record: WeekRecord) -> bool:
+    """A week whose approved minutes may still change: submitted and waiting, or a draft or returned
+    timesheet with hours logged (it can still be submitted; an empty one would count 0 either way)."""
+    if record.status == SUBMITTED:
+        return True
+    return record.status in (DRAFT, RETURNED) and record.logged_minutes > 0
+
+
+def stipend_months(
+    start: date, end: date | None, today: date, records: Iterable[WeekRecord] = ()
+) -> list[StipendMonth]:
+    """The months of the placement so far, oldest first; a month still going, or over with a week of
+    the placement still pending (``week_pending``), is counted "so far", through the Sunday before
+    today's week (later weeks would otherwise count as 0 hours)."""
+    pending = {record.monday for record in records if week_pending(record)}
+    active = placement_weeks(start, end, today)
     months: list[tuple[int, int]] = []
-    for monday in placement_weeks(start, end, today):
+    for monday in active:
         key = week_month(monday)
         if key not in months:
             months.append(key)
     so_far_end = week_monday(today) - _DAY
     result = []
     for year, month in months:
-        last_monday = month_weeks(year, month)[-1]
-        final = week_is_over(last_monday, today, end)
+        month_mondays = month_weeks(year, month)
+        final = week_is_over(month_mondays[-1], today, end) and not any(
+            monday in pending and monday in active for monday in month_mondays
+        )
         counted_end = end if final else (so_far_end if end is None else min(end, so_far_end))
         result.append(StipendMonth(year, month, final, counted_end))
     return result
@@ -288,7 +304,8 @@ def standing(
     current = week_monday(today)
     this_week = next((week for week in weeks if week.monday == current), None) if not ended else None
     over = [week.monday for week in weeks if week_is_over(week.monday, today, end)]
-    result = completion(qualifying, rules, ended=ended, today=today)
+    counted = {week.monday for week in weeks if week.state is WeekState.QUALIFYING}
+    result = completion(qualifying, rules, ended=ended, today=today, start=start, counted_mondays=counted)
     projected = result.projected_completion
     return Standing(
         weeks=tuple(weeks),

@@ -113,18 +113,36 @@ class Completion:
 
 
 def completion(
-    qualifying_weeks: int, rules: ProgramRules, *, ended: bool, today: date
+    qualifying_weeks: int,
+    rules: ProgramRules,
+    *,
+    ended: bool,
+    today: date,
+    start: date | None = None,
+    counted_mondays: Collection[date] = (),
 ) -> Completion:
     """Say whether the internship is complete, ended early, or when it could finish at the earliest.
 
     ``weeks_needed`` is how many more qualifying weeks are required (0 once complete).
-    The projection assumes ``qualifying_weeks`` does not yet include today's week and that
-    every week from today's week on qualifies; it is the Sunday of the last such week.
+    The projection assumes every week that can still qualify does: from today's week (or the
+    placement's first week, ``start``, when it has not started yet), skipping weeks already counted
+    in ``qualifying_weeks`` (``counted_mondays``); it is the Sunday of the week the minimum is reached.
     """
     weeks_needed = max(rules.min_weeks - qualifying_weeks, 0)
     if weeks_needed == 0:
         return Completion(CompletionState.COMPLETE, qualifying_weeks, 0, None)
     if ended:
         return Completion(CompletionState.ENDED_EARLY, qualifying_weeks, weeks_needed, None)
-    last_sunday = week_monday(today) + (weeks_needed - 1) * _WEEK + 6 * _DAY
+    monday = week_monday(today)
+    if start is not None and week_monday(start) > monday:
+        monday = week_monday(start)
+    counted = set(counted_mondays)
+    remaining = weeks_needed
+    while True:
+        if monday not in counted:
+            remaining -= 1
+            if remaining == 0:
+                break
+        monday += _WEEK
+    last_sunday = monday + 6 * _DAY
     return Completion(CompletionState.IN_PROGRESS, qualifying_weeks, weeks_needed, last_sunday)

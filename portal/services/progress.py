@@ -90,7 +90,7 @@ class PlacementProgress:
     def stipend_months(self) -> list[StipendMonth]:
         if not self.placement.stipend_eligible:
             return []
-        return stipend_months(self.placement.start_date, self.placement.end_date, self.today)
+        return stipend_months(self.placement.start_date, self.placement.end_date, self.today, self.records)
 
     def stipend(self, year: int, month: int) -> StipendFigures | None:
         """The month's stipend, or None when the placement is not eligible or was not active that month."""
@@ -158,12 +158,21 @@ def load_placement(placement_id: int) -> Placement | None:
 
 
 def current_placement(intern: User, today: date) -> Placement | None:
-    """The intern's placement that is going on (or the latest one), for their dashboard."""
+    """The intern's placement for their dashboard: the running one (latest start first), else the next
+    one to start (soonest first), else the one that ended last."""
     ended = (Placement.end_date.is_not(None)) & (Placement.end_date < today)
+    future = Placement.start_date > today
+    group = case((ended, 2), (future, 1), else_=0)
     return db.session.scalar(
         _with_people(select(Placement).where(Placement.intern_id == intern.id))
         .options(joinedload(Placement.intern))
-        .order_by(case((ended, 1), else_=0), Placement.start_date.desc(), Placement.id.desc())
+        .order_by(
+            group,
+            case((group == 0, Placement.start_date)).desc(),
+            case((group == 1, Placement.start_date)).asc(),
+            case((group == 2, Placement.end_date)).desc(),
+            Placement.id.desc(),
+        )
         .limit(1)
     )
 
@@ -288,7 +297,7 @@ def parse_month(text: str | None) -> tuple[int, int] | None:
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
-    if not (1 <= month <= 12 and 2000 <= year <= 9999):
+    if not (1 <= month <= 12 and 2000 <= year <= 2999):
         return None
     return year, month
 
