@@ -8,8 +8,6 @@ The answer email only says there is an answer and links to it, so the words stay
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -31,18 +29,6 @@ class ConcernRefused(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-def current_placement(intern: User, today: date) -> Placement | None:
-    """The placement a concern is about: the one running today, else the one that started last."""
-    placements = db.session.scalars(
-        select(Placement)
-        .where(Placement.intern_id == intern.id)
-        .order_by(Placement.start_date.desc(), Placement.id.desc())
-    ).all()
-    running = [p for p in placements if p.start_date <= today and (p.end_date is None or p.end_date >= today)]
-    started = [p for p in placements if p.start_date <= today]
-    return (running or started or list(placements) or [None])[0]
 
 
 def raise_concern(placement: Placement, *, intern: User, kind: ConcernKind, details: str) -> Concern:

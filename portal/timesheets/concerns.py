@@ -15,12 +15,13 @@ from portal.auth.permissions import role_required
 from portal.extensions import db
 from portal.models import ConcernKind, Role
 from portal.services import concerns as concern_service
+from portal.services.progress import current_placement
 from portal.timesheets.forms import ConcernForm
 from portal.timesheets.routes import bp
 
 
 def _render(form: ConcernForm | None = None, status: int = 200):
-    placement = concern_service.current_placement(current_user, date.today())
+    placement = current_placement(current_user, date.today())
     if placement is None:
         abort(404)
     return (
@@ -37,7 +38,7 @@ def _render(form: ConcernForm | None = None, status: int = 200):
 @bp.route("/concerns", methods=["GET", "POST"])
 @role_required(Role.INTERN)
 def concerns():
-    placement = concern_service.current_placement(current_user, date.today())
+    placement = current_placement(current_user, date.today())
     if placement is None:
         abort(404)
     form = ConcernForm()

@@ -23,7 +23,7 @@ from portal.models import Placement, Program, Role, TimesheetEntry, TimesheetWee
 from portal.rules.hours import format_minutes
 from portal.rules.weeks import is_short_week, week_monday
 from portal.services import timesheets
-from portal.services.concerns import current_placement
+from portal.services.progress import current_placement
 from portal.services.timesheets import STATUS_LABELS, EntryInput, TimesheetRefused, WeekChanged, day_label
 from portal.timesheets.forms import DecisionForm, EntryForm, ReopenForm, VersionForm
 from portal.timesheets.routes import bp
