@@ -124,15 +124,6 @@ def test_each_role_signs_in_and_lands_on_its_start_page(client, landing_pages, f
     assert db.session.get(User, user.id).last_sign_in_at is not None
 
 
-def test_without_the_start_pages_people_land_on_their_account_page(app, client, monkeypatch):
-    for endpoint in ("review.queue", "timesheets.dashboard"):
-        monkeypatch.delitem(app.view_functions, endpoint, raising=False)
-    UserFactory(email="sup@example.org")
-    InternFactory(email="intern@example.org")
-    assert sign_in(client, "sup@example.org").headers["Location"] == "/auth/account"
-    assert sign_in(app.test_client(), "intern@example.org").headers["Location"] == "/auth/account"
-
-
 @pytest.mark.parametrize(
     "case",
     ["wrong password", "inactive account", "no password set yet"],

@@ -307,17 +307,6 @@ def test_posting_links_to_the_application_form_while_applications_are_open(app, 
     assert apply_links and {link["attrs"]["href"] for link in apply_links} == {f"/programs/{open_program.slug}/apply"}
 
 
-def test_posting_does_not_link_to_an_application_form_that_does_not_exist_yet(app, client):
-    app.view_functions.pop("public.apply", None)
-    program = ProgramFactory(how_to_apply="Send us a note.")
-
-    page = get_page(client, f"/programs/{program.slug}")
-
-    assert "Applications are open until" in page.main_text
-    assert "Apply for this internship" not in page.main_text
-    assert [link["text"] for link in page.find_all("a", href="#how-to-apply")] == ["How to apply"]
-
-
 def test_unknown_program_gets_the_friendly_not_found_page(client):
     page = get_page(client, "/programs/no-such-internship", status=404)
 

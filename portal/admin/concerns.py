@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from portal.admin.routes import bp
+from portal.admin.blueprint import bp
 from portal.auth.permissions import role_required
 from portal.extensions import db
+from portal.forms import AnswerForm
 from portal.models import Concern, Role
 from portal.services import concerns as concern_service
-from portal.timesheets.forms import AnswerForm
+from portal.web import transaction
 
 CONCERNS_PER_PAGE = 25
 
@@ -21,7 +21,7 @@ def answer_form(concern: Concern, **kwargs) -> AnswerForm:
     return AnswerForm(prefix=f"concern-{concern.id}", **kwargs)
 
 
-def _render(failed: tuple[int, AnswerForm] | None = None, status: int = 200):
+def _render(failed: tuple[int, AnswerForm] | None = None) -> str:
     page = db.paginate(
         concern_service.all_concerns(), per_page=CONCERNS_PER_PAGE, max_per_page=CONCERNS_PER_PAGE, count=True
     )
@@ -30,18 +30,14 @@ def _render(failed: tuple[int, AnswerForm] | None = None, status: int = 200):
     }
     if failed is not None:
         forms[failed[0]] = failed[1]
-    open_count = db.session.scalar(select(func.count()).select_from(Concern).where(Concern.answered_at.is_(None)))
-    return (
-        render_template(
-            "admin/concerns.html",
-            concerns=list(page.items),
-            forms=forms,
-            page=page,
-            open_count=open_count,
-            next_url=url_for("admin.concerns", page=page.next_num) if page.has_next else None,
-            prev_url=url_for("admin.concerns", page=page.prev_num) if page.has_prev else None,
-        ),
-        status,
+    return render_template(
+        "admin/concerns.html",
+        concerns=list(page.items),
+        forms=forms,
+        page=page,
+        open_count=concern_service.open_concerns_count(),
+        next_url=url_for("admin.concerns", page=page.next_num) if page.has_next else None,
+        prev_url=url_for("admin.concerns", page=page.prev_num) if page.has_prev else None,
     )
 
 
@@ -54,19 +50,12 @@ def concerns():
 @bp.post("/concerns/<int:concern_id>/answer")
 @role_required(Role.ADMIN)
 def answer_concern(concern_id: int):
-    concern = db.session.get(Concern, concern_id)
-    if concern is None:
-        abort(404)
+    concern = concern_service.concern_or_404(concern_id)
     form = answer_form(concern)
     if not form.validate():
-        return _render((concern.id, form), status=422)
-    try:
+        return _render((concern.id, form)), 422
+    with transaction(form, render=lambda error: _render((concern_id, form))):
         concern_service.answer_concern(concern, admin=current_user, answer=form.answer.data or "")
-        db.session.commit()
-    except concern_service.ConcernRefused as refusal:
-        db.session.rollback()
-        form.answer.errors = [*form.answer.errors, str(refusal)]
-        return _render((concern_id, form), status=422)
     who = concern.raised_by.full_name or concern.raised_by.email
     flash(f"Answer saved: {who} was emailed that you answered.", "success")
     return redirect(url_for("admin.concerns") + f"#concern-{concern.id}")

@@ -64,3 +64,15 @@ class Placement(db.Model):
         if not user.is_authenticated or not user.active or user.id == self.intern_id:
             return False
         return user.role == Role.ADMIN or (user.role == Role.SUPERVISOR and user.id == self.supervisor_id)
+
+    def can_reopen(self, user: User) -> bool:
+        """Only an admin unlocks an approved week, and never one of their own hours."""
+        from portal.models.user import Role
+
+        if not user.is_authenticated or not user.active or user.id == self.intern_id:
+            return False
+        return user.role == Role.ADMIN
+
+    def is_intern(self, user: User) -> bool:
+        """Whether ``user`` is this placement's intern (who alone logs and submits its hours)."""
+        return user.is_authenticated and user.id == self.intern_id

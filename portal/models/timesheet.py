@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -11,18 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.extensions import db
+from portal.rules.week_status import WeekStatus
 
 if TYPE_CHECKING:
     from portal.models.placement import Placement
     from portal.models.program import ActivityCategory
     from portal.models.user import User
-
-
-class WeekStatus(str, enum.Enum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
 
 
 class TimesheetWeek(db.Model):

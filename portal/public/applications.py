@@ -5,33 +5,23 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.models import Application, Program
+from portal.public.blueprint import bp
 from portal.public.forms import ApplicationForm, ConfirmForm, LostLinkForm
-from portal.public.routes import bp
 from portal.rules.availability import WindowState, application_window
 from portal.rules.pipeline import applicant_can_delete_data, applicant_can_withdraw
 from portal.services import applications as service
+from portal.services.programs import find_program, program_or_404
 from portal.services.uploads import UploadRejected, check_resume
+from portal.web import no_store, transaction
 
 SUBMIT_LIMIT = "5 per minute;20 per hour"
 LINK_LIMIT = "5 per 15 minutes"
 SUBMITTED_SESSION_KEY = "submitted_program"
-
-
-def _program_or_404(slug: str) -> Program:
-    program = db.session.scalar(
-        select(Program).where(Program.slug == slug).options(selectinload(Program.stipend_tiers))
-    )
-    if program is None:
-        abort(404)
-    return program
 
 
 def _application_or_404(token: str) -> Application:
@@ -41,56 +31,49 @@ def _application_or_404(token: str) -> Application:
     return application
 
 
-def _render_form(program: Program, form: ApplicationForm, status: int = 200, file_again: bool = False):
+def _render_form(program: Program, form: ApplicationForm, file_again: bool = False) -> str:
     if not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(24)
-    return (
-        render_template(
-            "public/apply.html",
-            program=program,
-            form=form,
-            rules=program.rules(),
-            file_again=file_again,
-            window=WindowState.OPEN,
-        ),
-        status,
+    return render_template(
+        "public/apply.html",
+        program=program,
+        form=form,
+        rules=program.rules(),
+        file_again=file_again,
+        window=WindowState.OPEN,
     )
 
 
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def _checked_resume(form: ApplicationForm):
+    """The attached resume checked by its bytes, or None with the reason beside the field."""
+    if not form.resume.data or form.resume.errors:
+        return None
+    try:
+        return check_resume(form.resume.data.stream, form.resume.data.filename or "")
+    except UploadRejected as problem:
+        form.resume.errors = [*form.resume.errors, str(problem)]
+        return None
 
 
 @bp.route("/programs/<slug>/apply", methods=["GET", "POST"])
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
 def apply(slug: str):
-    program = _program_or_404(slug)
+    program = program_or_404(slug)
     today = date.today()
     window = application_window(today, program.applications_open, program.applications_close)
     if window is not WindowState.OPEN:
         return render_template("public/apply_closed.html", program=program, window=window)
-
     form = ApplicationForm()
     if request.method == "GET":
         return _render_form(program, form)
-
     # A repeated POST of the same rendered form (a double click) lands on the same confirmation.
     if service.find_by_submission_key(form.submission_key.data or ""):
         return redirect(url_for("public.submitted", slug=program.slug))
-
     valid = form.validate_with_rules(program.rules())
-    resume = None
-    if form.resume.data and not form.resume.errors:
-        try:
-            resume = check_resume(form.resume.data.stream, form.resume.data.filename or "")
-        except UploadRejected as problem:
-            form.resume.errors = [*form.resume.errors, str(problem)]
-            valid = False
-    if not valid:
-        return _render_form(program, form, status=422, file_again=True)
-
-    try:
+    resume = _checked_resume(form)
+    if not valid or form.resume.errors:
+        return _render_form(program, form, file_again=True), 422
+    with transaction(form, render=lambda error: _render_form(program, form, file_again=True)):
         service.submit_application(
             program,
             form.application_answers(),
@@ -99,23 +82,13 @@ def apply(slug: str):
             submission_key=form.submission_key.data,
             today=today,
         )
-        db.session.commit()
-    except IntegrityError:
-        # Two requests raced (a double click, or two tabs): the first one won; nothing is lost.
-        db.session.rollback()
-        if service.find_by_submission_key(form.submission_key.data) is None:
-            existing = service.active_application(program, form.email.data)
-            if existing is None:
-                raise
-            service.send_status_link(existing, reason="duplicate")
-            db.session.commit()
     session[SUBMITTED_SESSION_KEY] = program.slug
     return redirect(url_for("public.submitted", slug=program.slug))
 
 
 @bp.get("/programs/<slug>/apply/submitted")
 def submitted(slug: str):
-    program = _program_or_404(slug)
+    program = program_or_404(slug)
     if session.get(SUBMITTED_SESSION_KEY) != slug:
         return redirect(url_for("public.posting", slug=slug))
     return render_template("public/submitted.html", program=program)
@@ -124,59 +97,60 @@ def submitted(slug: str):
 @bp.get("/status/<token>")
 def status(token: str):
     application = _application_or_404(token)
-    return _no_store(
-        current_app.make_response(
-            render_template(
-                "public/status.html",
-                application=application,
-                program=application.program,
-                events=service.timeline(application),
-                token=token,
-                can_withdraw=applicant_can_withdraw(application.status),
-                can_delete=applicant_can_delete_data(application.status),
-            )
+    return no_store(
+        render_template(
+            "public/status.html",
+            application=application,
+            program=application.program,
+            events=service.timeline(application),
+            token=token,
+            can_withdraw=applicant_can_withdraw(application.status),
+            can_delete=applicant_can_delete_data(application.status),
         )
+    )
+
+
+def _confirmed_step(token: str, *, allowed, refusal: str, template: str, act, done):
+    """Withdraw and delete share one shape: check it is allowed, ask to confirm, act, say so."""
+    application = _application_or_404(token)
+    if not allowed(application.status):
+        flash(refusal, "error")
+        return redirect(url_for("public.status", token=token))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with transaction():
+            act(application)
+        return done()
+    return no_store(
+        render_template(template, application=application, program=application.program, form=form, token=token)
     )
 
 
 @bp.route("/status/<token>/withdraw", methods=["GET", "POST"])
 def withdraw(token: str):
-    application = _application_or_404(token)
-    if not applicant_can_withdraw(application.status):
-        flash("This application can no longer be withdrawn.", "error")
-        return redirect(url_for("public.status", token=token))
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        service.withdraw_application(application)
-        db.session.commit()
+    def done():
         flash("Your application is withdrawn. We have emailed you a confirmation.", "success")
         return redirect(url_for("public.status", token=token))
-    return _no_store(
-        current_app.make_response(
-            render_template(
-                "public/withdraw.html", application=application, program=application.program, form=form, token=token
-            )
-        )
+
+    return _confirmed_step(
+        token,
+        allowed=applicant_can_withdraw,
+        refusal="This application can no longer be withdrawn.",
+        template="public/withdraw.html",
+        act=service.withdraw_application,
+        done=done,
     )
 
 
 @bp.route("/status/<token>/delete", methods=["GET", "POST"])
 def delete_data(token: str):
-    application = _application_or_404(token)
-    if not applicant_can_delete_data(application.status):
-        flash("You can delete your data after you withdraw or once we have decided.", "error")
-        return redirect(url_for("public.status", token=token))
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        service.delete_applicant_data(application)
-        db.session.commit()
-        return redirect(url_for("public.data_deleted"))
-    return _no_store(
-        current_app.make_response(
-            render_template(
-                "public/delete.html", application=application, program=application.program, form=form, token=token
-            )
-        )
+    return _confirmed_step(
+        token,
+        allowed=applicant_can_delete_data,
+        refusal="You can delete your data after you withdraw or once we have decided.",
+        template="public/delete.html",
+        act=service.delete_applicant_data,
+        done=lambda: redirect(url_for("public.data_deleted")),
     )
 
 
@@ -190,8 +164,8 @@ def data_deleted():
 def lost_link():
     form = LostLinkForm()
     if form.validate_on_submit():
-        service.resend_status_links(form.email.data)
-        db.session.commit()
+        with transaction():
+            service.resend_status_links(form.email.data)
         return redirect(url_for("public.lost_link_sent"))
     return render_template("public/lost_link.html", form=form), 422 if form.errors else 200
 
@@ -204,10 +178,9 @@ def lost_link_sent():
 @bp.app_errorhandler(RequestEntityTooLarge)
 def request_too_large(error):
     """A file far over the limit never reaches the form: answer with the form and a clear message."""
-    if request.endpoint == "public.apply" and request.view_args:
-        program = db.session.scalar(select(Program).where(Program.slug == request.view_args["slug"]))
-        if program is not None:
-            form = ApplicationForm(formdata=None)
-            form.resume.errors = ["This file is larger than 5 MB. Attach a smaller PDF or Word file."]
-            return _render_form(program, form, status=413, file_again=True)
-    return render_template("errors/413.html"), 413
+    program = find_program(request.view_args["slug"]) if request.endpoint == "public.apply" else None
+    if program is None:
+        return render_template("errors/413.html"), 413
+    form = ApplicationForm(formdata=None)
+    form.resume.errors = ["This file is larger than 5 MB. Attach a smaller PDF or Word file."]
+    return _render_form(program, form, file_again=True), 413

@@ -1,3 +1,3 @@
 """Supervisor review; importing the package registers every route on the ``review`` blueprint."""
 
-from portal.review import application, queue, routes  # noqa: F401
+from portal.review import application, blueprint, queue  # noqa: F401

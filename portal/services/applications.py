@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.database import utcnow
 from portal.extensions import db
@@ -20,18 +21,20 @@ from portal.models.application import hash_status_token
 from portal.rules.availability import WindowState, application_window
 from portal.rules.pipeline import ApplicationStatus, applicant_can_delete_data, can_transition
 from portal.services.audit import record_event
+from portal.services.errors import Refused
 from portal.services.outbox import queue_email
 from portal.services.self_identification import save_self_identification
 from portal.services.uploads import CheckedResume, delete_resume, store_resume
+from portal.web import absolute_url
 
 APPLICANT = "applicant"
 
 
-class TransitionNotAllowed(ValueError):
+class TransitionNotAllowed(Refused):
     """The pipeline does not allow this change from the application's current status."""
 
 
-class ApplicationsClosed(ValueError):
+class ApplicationsClosed(Refused):
     """The program's application window is not open today."""
 
 
@@ -43,8 +46,7 @@ class Submission:
 
 def status_url(token: str) -> str:
     """The applicant's private link, absolute, for emails."""
-    base = str(current_app.config["PUBLIC_URL"]).rstrip("/")
-    return base + url_for("public.status", token=token)
+    return absolute_url("public.status", token=token)
 
 
 def active_application(program: Program, email: str) -> Application | None:
@@ -85,16 +87,19 @@ def submit_application(
     fresh link by email instead, so nobody learns from the page whether an address has applied.
     """
     if application_window(today, program.applications_open, program.applications_close) != WindowState.OPEN:
-        raise ApplicationsClosed(program.slug)
+        raise ApplicationsClosed(f"Applications to {program.title} are closed.")
     existing = active_application(program, answers["email"])
     if existing is not None:
         send_status_link(existing, reason="duplicate")
         return Submission(existing, duplicate=True)
 
-    application = Application(program=program, submission_key=submission_key, **answers)
-    db.session.add(application)
-    token = application.issue_status_token()
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            application = Application(program=program, submission_key=submission_key, **answers)
+            db.session.add(application)
+            token = application.issue_status_token()
+    except IntegrityError:
+        return _lost_race(program, answers["email"], submission_key)
     store_resume(application, resume, current_app.config["UPLOAD_FOLDER"])
     save_self_identification(application, self_identification)
     record_event(
@@ -113,6 +118,21 @@ def submit_application(
         status_link=status_url(token),
     )
     return Submission(application, duplicate=False)
+
+
+def _lost_race(program: Program, email: str, submission_key: str) -> Submission:
+    """Two requests raced (a double click, or two tabs) and the other one won: nothing is lost.
+
+    The same rendered form lands on the same confirmation; another form for the same address is a
+    duplicate, answered as one (a fresh link by email)."""
+    same_form = find_by_submission_key(submission_key)
+    if same_form is not None:
+        return Submission(same_form, duplicate=True)
+    existing = active_application(program, email)
+    if existing is None:  # pragma: no cover - the unique index names one of the two
+        raise Refused("Your application could not be saved; please send it again.")
+    send_status_link(existing, reason="duplicate")
+    return Submission(existing, duplicate=True)
 
 
 def send_status_link(application: Application, *, reason: str = "requested") -> None:
@@ -157,7 +177,7 @@ def change_status(
     """The one place a status changes: pipeline check, audit (who, when, from, to, why), email."""
     current = application.status
     if not can_transition(current, target):
-        raise TransitionNotAllowed(f"{current.label} → {target.label} is not allowed")
+        raise TransitionNotAllowed(f"{current.label} → {target.label} is not allowed.")
     application.status = target
     if target in (ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED, ApplicationStatus.WITHDRAWN):
         application.decided_at = utcnow()
@@ -190,7 +210,7 @@ def withdraw_application(application: Application) -> None:
 def delete_applicant_data(application: Application) -> None:
     """Remove answers, resume file and self-identification; keep an anonymous row for counts."""
     if not applicant_can_delete_data(application.status):
-        raise TransitionNotAllowed("data can be deleted after withdrawal or a decision")
+        raise TransitionNotAllowed("Your data can be deleted after you withdraw or once we have decided.")
     email = application.email
     if application.resume is not None:
         delete_resume(application.resume, current_app.config["UPLOAD_FOLDER"])

@@ -8,38 +8,31 @@ The answer email only says there is an answer and links to it, so the words stay
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Concern, ConcernKind, Placement, Role, User
 from portal.services.audit import record_event
+from portal.services.errors import Refused
 from portal.services.outbox import queue_email
-from portal.services.timesheets import absolute_url
+from portal.web import absolute_url
 
 TARGET = "concern"
 MAX_DETAILS_LENGTH = 5000
 MAX_ANSWER_LENGTH = 5000
 
 
-class ConcernRefused(ValueError):
-    """The concern or answer cannot be saved; the message says why, ``field`` beside which field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def raise_concern(placement: Placement, *, intern: User, kind: ConcernKind, details: str) -> Concern:
     """Record the intern's concern for admins; "something else" needs a few words to be answerable."""
     details = (details or "").strip()
     if intern.id != placement.intern_id:
-        raise ConcernRefused("Only the intern of a placement can raise a concern about it.")
+        raise Refused("Only the intern of a placement can raise a concern about it.")
     if kind == ConcernKind.OTHER and not details:
-        raise ConcernRefused("Tell us what is wrong, so an admin can answer.", field="details")
+        raise Refused("Tell us what is wrong, so an admin can answer.", field="details")
     if len(details) > MAX_DETAILS_LENGTH:
-        raise ConcernRefused(f"Keep it under {MAX_DETAILS_LENGTH:,} characters.", field="details")
+        raise Refused(f"Keep it under {MAX_DETAILS_LENGTH:,} characters.", field="details")
     concern = Concern(placement=placement, raised_by=intern, kind=kind, details=details)
     db.session.add(concern)
     db.session.flush()
@@ -58,11 +51,11 @@ def answer_concern(concern: Concern, *, admin: User, answer: str) -> None:
     """An admin answers (or corrects an earlier answer); the intern is emailed a link to read it."""
     answer = (answer or "").strip()
     if admin.role != Role.ADMIN:
-        raise ConcernRefused("Only an admin can answer a concern.")
+        raise Refused("Only an admin can answer a concern.")
     if not answer:
-        raise ConcernRefused("Write an answer for the intern.", field="answer")
+        raise Refused("Write an answer for the intern.", field="answer")
     if len(answer) > MAX_ANSWER_LENGTH:
-        raise ConcernRefused(f"Keep the answer under {MAX_ANSWER_LENGTH:,} characters.", field="answer")
+        raise Refused(f"Keep the answer under {MAX_ANSWER_LENGTH:,} characters.", field="answer")
     before = "answered" if concern.answered_at else "open"
     concern.answer = answer
     concern.answered_at = utcnow()
@@ -111,3 +104,12 @@ def all_concerns() -> Select:
         )
         .order_by(Concern.answered_at.is_not(None), Concern.created_at.desc(), Concern.id.desc())
     )
+
+
+def open_concerns_count() -> int:
+    """How many concerns wait for an answer (one query)."""
+    return db.session.scalar(select(func.count()).select_from(Concern).where(Concern.answered_at.is_(None)))
+
+
+def concern_or_404(concern_id: int) -> Concern:
+    return db.get_or_404(Concern, concern_id)

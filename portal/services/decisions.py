@@ -14,17 +14,10 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Application, Placement, Role, User
 from portal.rules.availability import stipend_eligible
-from portal.rules.pipeline import ApplicationStatus
+from portal.rules.pipeline import ApplicationStatus, can_transition
 from portal.services.accounts import create_intern_account, send_invitation
 from portal.services.applications import change_status
-
-
-class ApplicationChanged(Exception):
-    """Someone else changed the application since the page was loaded (optimistic locking)."""
-
-
-class DecisionRefused(ValueError):
-    """The decision cannot be made; the message says why."""
+from portal.services.errors import Changed, Refused
 
 
 @dataclass(frozen=True)
@@ -36,7 +29,10 @@ class DecisionOutcome:
 
 def _check_version(application: Application, expected_version: int | None) -> None:
     if expected_version is not None and application.version != expected_version:
-        raise ApplicationChanged(application.status.label)
+        raise Changed(
+            f"Someone else changed this application while you were looking at it: it is now "
+            f"“{application.status.label}”. Nothing was changed; check it and decide again."
+        )
 
 
 def move_to_review(
@@ -68,7 +64,7 @@ def decline(
 ) -> DecisionOutcome:
     """Decline with an internal reason (audited, never emailed) and a kind email to the applicant."""
     if not reason.strip():
-        raise DecisionRefused("Give an internal reason for declining (the applicant does not see it).")
+        raise Refused("Give an internal reason for declining (the applicant does not see it).", field="reason")
     _check_version(application, expected_version)
     change_status(application, ApplicationStatus.DECLINED, actor=actor, reason=reason.strip())
     return DecisionOutcome(ApplicationStatus.DECLINED, "Declined; the applicant was sent a kind email.")
@@ -103,7 +99,9 @@ def accept(
         )
     existing = User.by_email(application.email)
     if existing is not None and existing.role != Role.INTERN:
-        raise DecisionRefused("This email belongs to a staff account; an intern account cannot be created for it.")
+        raise Refused(
+            "This email belongs to a staff account; an intern account cannot be created for it.", field="reason"
+        )
     change_status(application, ApplicationStatus.ACCEPTED, actor=actor, reason=reason)
     placement = onboard(application, supervisor=actor, today=today)
     return DecisionOutcome(
@@ -131,3 +129,32 @@ def onboard(application: Application, *, supervisor: User, today: date) -> Place
     db.session.add(placement)
     send_invitation(intern, invited_by=supervisor, program_title=program.title)
     return placement
+
+
+#: Which pipeline status each decision button leads to (accept may end in the waitlist when full).
+DECISION_TARGETS: dict[str, ApplicationStatus] = {
+    "in_review": ApplicationStatus.IN_REVIEW,
+    "interview": ApplicationStatus.INTERVIEW,
+    "accept": ApplicationStatus.ACCEPTED,
+    "waitlist": ApplicationStatus.WAITLISTED,
+    "decline": ApplicationStatus.DECLINED,
+}
+
+
+def available_decisions(application: Application) -> list[str]:
+    """The decision buttons the pipeline allows from the application's status now."""
+    return [action for action, target in DECISION_TARGETS.items() if can_transition(application.status, target)]
+
+
+def decide(
+    application: Application, action: str, *, actor: User, today: date, reason: str, expected_version: int | None
+) -> DecisionOutcome:
+    """The decision a reviewer's button names, by its name ("accept", "decline", …)."""
+    if action == "accept":
+        return accept(application, actor=actor, today=today, reason=reason, expected_version=expected_version)
+    if action == "decline":
+        return decline(application, actor=actor, reason=reason, expected_version=expected_version)
+    by_name = {"in_review": move_to_review, "interview": invite_to_interview, "waitlist": waitlist}
+    if action not in by_name:
+        raise Refused("That decision could not be read; please try again.")
+    return by_name[action](application, actor=actor, reason=reason, expected_version=expected_version)

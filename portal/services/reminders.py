@@ -20,12 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.formatting import day_label
 from portal.models import Placement, ReminderLog, TimesheetWeek, User, WeekStatus
 from portal.rules.hours import format_minutes
 from portal.rules.weeks import week_monday
 from portal.services.audit import record_event
 from portal.services.outbox import queue_email
-from portal.services.timesheets import absolute_url, day_label, totals_for
+from portal.services.timesheets import totals_for
+from portal.web import absolute_url
 
 TIMESHEET_MISSING = "timesheet_missing"
 APPROVALS_WAITING = "approvals_waiting"

@@ -4,13 +4,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Application, Review, Role, Score, User
+from portal.models import Application, AuditEvent, Program, Review, Role, Score, User
 from portal.services.audit import record_event
+
+
+def reviewable_or_404(application_id: int, user: User) -> Application:
+    """The application with its program's rubric and reviewers and its resume, when ``user`` reviews it."""
+    application = db.first_or_404(
+        select(Application)
+        .where(Application.id == application_id)
+        .options(
+            selectinload(Application.program).selectinload(Program.rubric),
+            selectinload(Application.program).selectinload(Program.reviewers),
+            selectinload(Application.resume),
+        )
+    )
+    if application.data_deleted_at is not None or not application.can_review(user):
+        abort(404)
+    return application
+
+
+def staff_timeline(application: Application) -> list[AuditEvent]:
+    """Every audited event of the application, oldest first, for reviewers (one query)."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.target_type == "application", AuditEvent.target_id == application.id)
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    )
 
 
 @dataclass(frozen=True)

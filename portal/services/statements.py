@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import safe_join
@@ -26,6 +26,7 @@ from portal.models import HoursStatement, Placement
 from portal.rules.compliance import WeekState, completion_wording
 from portal.rules.weeks import CompletionState
 from portal.services.progress import PlacementProgress
+from portal.web import absolute_url
 
 # Relative links in the page (the stylesheets) resolve against this address; the PDF's fetcher serves
 # only the app's static files under it and refuses everything else (no network, no other files).
@@ -158,8 +159,7 @@ def find_statement(code: str) -> HoursStatement | None:
 
 def verify_url(code: str) -> str:
     """The public address printed on the statement."""
-    base = str(current_app.config["PUBLIC_URL"]).rstrip("/")
-    return base + url_for("timesheets.verify_statement", code=code)
+    return absolute_url("timesheets.verify_statement", code=code)
 
 
 # ---- PDF -------------------------------------------------------------------------------------------

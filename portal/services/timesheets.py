@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -23,38 +23,23 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from portal.database import utcnow
 from portal.extensions import db
+from portal.formatting import day_label, long_date
 from portal.models import ActivityCategory, Placement, Program, Role, TimesheetEntry, TimesheetWeek, User, WeekStatus
+from portal.rules import week_status as status_rules
 from portal.rules.hours import check_entry_caps, format_minutes
-from portal.rules.weeks import week_monday
+from portal.rules.settings import ProgramRules
+from portal.rules.week_status import can_decide, is_editable
+from portal.rules.weeks import is_short_week, week_monday
 from portal.services.audit import record_event
+from portal.services.errors import Changed, Refused
 from portal.services.outbox import queue_email
+from portal.web import absolute_url
 
 TARGET = "timesheet_week"
 MAX_NOTE_LENGTH = 500
 
-#: Statuses in which the intern may still change entries ("edits are possible until approval").
-EDITABLE = (WeekStatus.DRAFT, WeekStatus.SUBMITTED, WeekStatus.RETURNED)
-
-STATUS_LABELS = {
-    WeekStatus.DRAFT: "Draft",
-    WeekStatus.SUBMITTED: "Submitted, waiting for approval",
-    WeekStatus.APPROVED: "Approved",
-    WeekStatus.RETURNED: "Returned to the intern",
-}
-
+NOTHING_DECIDED = "Nothing was changed; check the entries below and decide again."
 LOCKED_MESSAGE = "This week is approved and locked. If something is wrong, ask an admin to reopen it."
-
-
-class TimesheetRefused(ValueError):
-    """The change breaks a rule; the message is fit to show, ``field`` says beside which form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class WeekChanged(Exception):
-    """The week changed since the page was loaded (optimistic locking); nothing was done."""
 
 
 @dataclass(frozen=True)
@@ -92,12 +77,137 @@ def loggable_days(placement: Placement, monday: date, today: date) -> list[date]
     return [day for day in week_days(monday) if _date_problem(placement, monday, day, today) is None]
 
 
+def viewable_placement_or_404(placement_id: int, user: User) -> Placement:
+    """The placement with its program's settings and people, when ``user`` may see it; else 404."""
+    placement = db.first_or_404(
+        select(Placement)
+        .where(Placement.id == placement_id)
+        .options(
+            selectinload(Placement.program).selectinload(Program.categories),
+            selectinload(Placement.program).selectinload(Program.stipend_tiers),
+            selectinload(Placement.intern),
+            selectinload(Placement.supervisor),
+        )
+    )
+    if not placement.can_view(user):
+        abort(404)
+    return placement
+
+
+def week_of_placement_or_404(placement: Placement, monday: date) -> None:
+    """Weeks outside the placement name nothing: 404."""
+    if not in_placement(placement, monday):
+        abort(404)
+
+
+def existing_week_or_404(placement: Placement, monday: date) -> TimesheetWeek:
+    """A week that exists (to decide or reopen): a week never started is a 404."""
+    week = find_week(placement, monday)
+    if week is None:
+        abort(404)
+    return week
+
+
+def entry_or_404(placement: Placement, monday: date, entry_id: int) -> TimesheetEntry:
+    """An entry of this placement's week; another week's or another intern's entry is a 404."""
+    return db.first_or_404(
+        select(TimesheetEntry)
+        .join(TimesheetEntry.week)
+        .where(
+            TimesheetEntry.id == entry_id,
+            TimesheetWeek.placement_id == placement.id,
+            TimesheetWeek.week_start == monday,
+        )
+    )
+
+
+def week_status(placement: Placement, monday: date) -> WeekStatus:
+    """The week's status as stored now (a week without a row is a draft)."""
+    status = db.session.scalar(
+        select(TimesheetWeek.status).where(
+            TimesheetWeek.placement_id == placement.id, TimesheetWeek.week_start == monday
+        )
+    )
+    return status or WeekStatus.DRAFT
+
+
 def find_week(placement: Placement, monday: date) -> TimesheetWeek | None:
     """The week with its entries and their categories (one query for the week, one per relation)."""
     return db.session.scalar(
         select(TimesheetWeek)
         .where(TimesheetWeek.placement_id == placement.id, TimesheetWeek.week_start == monday)
         .options(selectinload(TimesheetWeek.entries).selectinload(TimesheetEntry.category))
+    )
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    label: str
+    entries: list[TimesheetEntry]
+    minutes: int
+
+
+@dataclass(frozen=True)
+class WeekPage:
+    """Everything the week page shows, and what the person looking at it may do (booleans, no statuses)."""
+
+    placement: Placement
+    week: TimesheetWeek | None
+    monday: date
+    days: list[Day]
+    total: int
+    rules: ProgramRules
+    status_key: str  # for the CSS modifier only
+    status_label: str
+    version: int | None
+    is_intern: bool
+    is_draft: bool
+    is_submitted: bool
+    is_returned: bool
+    is_approved: bool
+    started: bool
+    short: bool
+    can_edit: bool
+    can_submit: bool
+    can_decide: bool
+    can_reopen: bool
+    loggable: list[date]
+    previous_monday: date | None
+    next_monday: date | None
+    this_monday: date | None
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+
+def week_page(placement: Placement, monday: date, *, user: User, today: date) -> WeekPage:
+    """The week as ``user`` sees it today: days and totals, and which actions they may take."""
+    week = find_week(placement, monday)
+    entries = list(week.entries) if week else []
+    status = week.status if week else WeekStatus.DRAFT
+    rules = placement.program.rules()
+    total = sum(e.minutes for e in entries)
+    by_day = {day: [e for e in entries if e.work_date == day] for day in week_days(monday)}
+    days = [Day(day, day_label(day), logged, sum(e.minutes for e in logged)) for day, logged in by_day.items()]
+    is_intern = placement.is_intern(user)
+    can_edit = is_intern and is_editable(status)
+    previous, following, this = monday - timedelta(days=7), monday + timedelta(days=7), week_monday(today)
+    return WeekPage(
+        placement=placement, week=week, monday=monday, days=days, total=total, rules=rules,
+        status_key=status.value, status_label=status.label, version=week.version if week else None,
+        is_intern=is_intern,
+        is_draft=status == WeekStatus.DRAFT, is_submitted=status == WeekStatus.SUBMITTED,
+        is_returned=status == WeekStatus.RETURNED, is_approved=status == WeekStatus.APPROVED,
+        started=monday <= today, short=is_short_week(total, rules),
+        can_edit=can_edit, can_submit=can_edit and status_rules.can_submit(status, monday, today),
+        can_decide=can_decide(status) and placement.can_approve(user),
+        can_reopen=status_rules.can_reopen(status) and placement.can_reopen(user),
+        loggable=loggable_days(placement, monday, today),
+        previous_monday=previous if in_placement(placement, previous) else None,
+        next_monday=following if in_placement(placement, following) and following <= this else None,
+        this_monday=this if in_placement(placement, this) and monday != this else None,
     )
 
 
@@ -138,38 +248,21 @@ def _date_problem(placement: Placement, monday: date, day: date, today: date) ->
     if day > today:
         return "You cannot log hours for a day that has not happened yet."
     if day < placement.start_date:
-        return f"Your placement starts on {_long(placement.start_date)}: you cannot log hours before it."
+        return f"Your placement starts on {long_date(placement.start_date)}: you cannot log hours before it."
     if placement.end_date is not None and day > placement.end_date:
-        return f"Your placement ended on {_long(placement.end_date)}: you cannot log hours after it."
+        return f"Your placement ended on {long_date(placement.end_date)}: you cannot log hours after it."
     return None
-
-
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def _long(day: date) -> str:
-    """"2 March 2026", whatever the server's locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def day_label(day: date) -> str:
-    """"Monday 2 March", whatever the server's locale."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
 
 
 def _check_intern(placement: Placement, actor: User) -> None:
     """Only the intern logs and submits their own hours (staff view them, and decide)."""
     if actor.id != placement.intern_id:
-        raise TimesheetRefused("Only the intern can change or submit their own timesheet.")
+        raise Refused("Only the intern can change or submit their own timesheet.")
 
 
 def _check_editable(week: TimesheetWeek) -> None:
-    if week.status not in EDITABLE:
-        raise TimesheetRefused(LOCKED_MESSAGE)
+    if not is_editable(week.status):
+        raise Refused(LOCKED_MESSAGE)
 
 
 def _check_entry(
@@ -179,11 +272,11 @@ def _check_entry(
     placement = week.placement
     problem = _date_problem(placement, week.week_start, data.work_date, today)
     if problem:
-        raise TimesheetRefused(problem, field="work_date")
+        raise Refused(problem, field="work_date")
     if data.category.program_id != placement.program_id:
-        raise TimesheetRefused("Choose an activity from the list.", field="category")
+        raise Refused("Choose an activity from the list.", field="category")
     if len(data.note) > MAX_NOTE_LENGTH:
-        raise TimesheetRefused(f"Keep the note under {MAX_NOTE_LENGTH} characters.", field="note")
+        raise Refused(f"Keep the note under {MAX_NOTE_LENGTH} characters.", field="note")
     check = check_entry_caps(
         data.minutes,
         day_minutes(week, data.work_date, leaving_out=leaving_out),
@@ -191,7 +284,7 @@ def _check_entry(
         placement.program.rules(),
     )
     if not check.ok:
-        raise TimesheetRefused(check.message or "This entry is over the limit.", field="hours")
+        raise Refused(check.message or "This entry is over the limit.", field="hours")
 
 
 def _touch(week: TimesheetWeek) -> None:
@@ -215,7 +308,7 @@ def add_entry(
     _check_intern(placement, actor)
     problem = _date_problem(placement, week_monday(monday), data.work_date, today)
     if problem:
-        raise TimesheetRefused(problem, field="work_date")
+        raise Refused(problem, field="work_date")
     week = get_or_create_week(placement, monday)
     _check_editable(week)
     _check_entry(week, data, today=today)
@@ -262,9 +355,12 @@ def delete_entry(entry: TimesheetEntry, *, actor: User) -> None:
 # The week's status
 
 
-def _check_version(week: TimesheetWeek, expected_version: int | None) -> None:
+def _check_version(week: TimesheetWeek, expected_version: int | None, nothing_done: str) -> None:
+    """Someone changed the week since the page was loaded: say what it is now, and that nothing happened."""
     if expected_version is not None and week.version != expected_version:
-        raise WeekChanged(week.status.value)
+        raise Changed(
+            f"This week changed while you were looking at it: it is now “{week.status.label}”. {nothing_done}"
+        )
 
 
 def submit_week(
@@ -278,15 +374,15 @@ def submit_week(
     _check_intern(placement, actor)
     monday = week_monday(monday)
     if monday > today:
-        raise TimesheetRefused("This week has not started yet: submit it once it is over.")
+        raise Refused("This week has not started yet: submit it once it is over.")
     if not in_placement(placement, monday):
-        raise TimesheetRefused("This week is outside your placement.")
+        raise Refused("This week is outside your placement.")
     week = get_or_create_week(placement, monday)
-    _check_version(week, expected_version)
+    _check_version(week, expected_version, "Nothing was submitted; check it and try again.")
     if week.status == WeekStatus.SUBMITTED:
-        raise TimesheetRefused("This week is already submitted and waiting for your supervisor.")
+        raise Refused("This week is already submitted and waiting for your supervisor.")
     if week.status == WeekStatus.APPROVED:
-        raise TimesheetRefused(LOCKED_MESSAGE)
+        raise Refused(LOCKED_MESSAGE)
     before = week.status
     details = {"minutes": week.total_minutes}
     if before == WeekStatus.RETURNED:
@@ -309,14 +405,14 @@ def submit_week(
 
 def _check_decidable(week: TimesheetWeek, actor: User) -> None:
     if not week.placement.can_approve(actor):
-        raise TimesheetRefused("Only the intern's supervisor or an admin can approve or return this week.")
-    if week.status != WeekStatus.SUBMITTED:
-        raise TimesheetRefused(f"This week is {STATUS_LABELS[week.status].lower()}: there is nothing to decide.")
+        raise Refused("Only the intern's supervisor or an admin can approve or return this week.")
+    if not can_decide(week.status):
+        raise Refused(f"This week is {week.status.label.lower()}: there is nothing to decide.")
 
 
 def approve_week(week: TimesheetWeek, *, actor: User, expected_version: int | None = None) -> None:
     """Approve the hours as they are now; the week is locked from then on."""
-    _check_version(week, expected_version)
+    _check_version(week, expected_version, NOTHING_DECIDED)
     _check_decidable(week, actor)
     week.status = WeekStatus.APPROVED
     week.decided_at = utcnow()
@@ -335,8 +431,8 @@ def return_week(week: TimesheetWeek, *, actor: User, note: str, expected_version
     """Send the week back to the intern with a note saying what to change, and email them the note."""
     note = (note or "").strip()
     if not note:
-        raise TimesheetRefused("Write a note telling the intern what to change.", field="note")
-    _check_version(week, expected_version)
+        raise Refused("Write a note telling the intern what to change.", field="note")
+    _check_version(week, expected_version, NOTHING_DECIDED)
     _check_decidable(week, actor)
     week.status = WeekStatus.RETURNED
     week.decided_at = utcnow()
@@ -348,7 +444,7 @@ def return_week(week: TimesheetWeek, *, actor: User, note: str, expected_version
     queue_email(
         intern.email,
         "week_returned",
-        f"Your timesheet for the week of {_long(week.week_start)} was returned",
+        f"Your timesheet for the week of {long_date(week.week_start)} was returned",
         intern=intern,
         week=week,
         note=note,
@@ -364,14 +460,14 @@ def reopen_week(week: TimesheetWeek, *, actor: User, reason: str, expected_versi
     """An admin unlocks an approved week (back to draft, so the intern corrects and submits it again)."""
     reason = (reason or "").strip()
     if actor.role != Role.ADMIN:
-        raise TimesheetRefused("Only an admin can reopen an approved week.")
+        raise Refused("Only an admin can reopen an approved week.")
     if actor.id == week.placement.intern_id:
-        raise TimesheetRefused("Another admin must reopen your own approved week.")
+        raise Refused("Another admin must reopen your own approved week.")
     if not reason:
-        raise TimesheetRefused("Say why the week is reopened (it is kept in the audit log).", field="reason")
-    _check_version(week, expected_version)
+        raise Refused("Say why the week is reopened (it is kept in the audit log).", field="reason")
+    _check_version(week, expected_version, "Nothing was changed; check the entries below and reopen it again.")
     if week.status != WeekStatus.APPROVED:
-        raise TimesheetRefused("Only an approved week can be reopened.")
+        raise Refused("Only an approved week can be reopened.")
     week.status = WeekStatus.DRAFT
     week.decided_at = None
     week.decided_by = None
@@ -406,6 +502,48 @@ def weeks_waiting_for(user: User) -> Select:
     if user.role != Role.ADMIN:
         statement = statement.where(Placement.supervisor_id == user.id)
     return statement
+
+
+def weeks_to_decide_or_404(week_ids: list[int], user: User) -> list[TimesheetWeek]:
+    """The chosen weeks, each one checked: unseen → 404, seen but not the user's to decide → 403."""
+    weeks = db.session.scalars(
+        select(TimesheetWeek)
+        .where(TimesheetWeek.id.in_(week_ids))
+        .options(
+            selectinload(TimesheetWeek.placement).selectinload(Placement.intern),
+            selectinload(TimesheetWeek.placement).selectinload(Placement.program),
+            selectinload(TimesheetWeek.entries),
+        )
+        .order_by(TimesheetWeek.submitted_at, TimesheetWeek.id)
+    ).all()
+    if len(weeks) != len(week_ids) or any(not week.placement.can_view(user) for week in weeks):
+        abort(404)
+    if any(not week.placement.can_approve(user) for week in weeks):
+        abort(403)
+    return list(weeks)
+
+
+def decide_weeks(
+    weeks: list[TimesheetWeek], *, approve: bool, actor: User, note: str, versions: dict[int, int | None]
+) -> None:
+    """Approve or return several weeks together, or none: a week changed since the page was loaded
+    stops the whole batch, and the refusal names each such week."""
+    changed = [week for week in weeks if week.version != versions.get(week.id)]
+    if changed:
+        names = "; ".join(
+            f"{week.placement.intern.full_name or week.placement.intern.email}, week of {day_label(week.week_start)} "
+            f"(now “{week.status.label}”)"
+            for week in changed
+        )
+        raise Changed(
+            f"The intern changed a week while you were looking at it: {names}. "
+            "Nothing was approved or returned; check the weeks again and decide."
+        )
+    for week in weeks:
+        if approve:
+            approve_week(week, actor=actor, expected_version=versions[week.id])
+        else:
+            return_week(week, actor=actor, note=note, expected_version=versions[week.id])
 
 
 def totals_for(week_ids: list[int]) -> dict[int, int]:
@@ -443,12 +581,3 @@ def record_event_for(
         reason=reason,
         details={"placement_id": week.placement_id, "week_start": week.week_start.isoformat(), **(details or {})},
     )
-
-
-def absolute_url(endpoint: str, **values: object) -> str:
-    """An absolute link for an email, inside a request or outside one (the reminders command)."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return str(current_app.config["PUBLIC_URL"]).rstrip("/") + path

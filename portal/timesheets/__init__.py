@@ -6,10 +6,10 @@ dashboard, compliance, stipends, statement: where interns stand, stipends and th
 
 from portal.timesheets import (  # noqa: F401
     approvals,
+    blueprint,
     compliance,
     concerns,
     dashboard,
-    routes,
     statement,
     stipends,
     week,

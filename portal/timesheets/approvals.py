@@ -10,25 +10,23 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.permissions import staff_required
 from portal.database import id_in_range
 from portal.extensions import db
-from portal.models import Placement, Role, TimesheetWeek, WeekStatus
+from portal.formatting import day_label
+from portal.models import Role
 from portal.rules.weeks import is_short_week
 from portal.services import timesheets
-from portal.services.timesheets import STATUS_LABELS, TimesheetRefused, WeekChanged, day_label
+from portal.timesheets.blueprint import bp
 from portal.timesheets.forms import BulkDecisionForm
-from portal.timesheets.routes import bp
+from portal.web import transaction
 
 WEEKS_PER_PAGE = 50
 ACTIONS = ("approve", "return")
 
 
-def _render(form: BulkDecisionForm | None = None, selected: frozenset[int] = frozenset(), status: int = 200):
+def _render(form: BulkDecisionForm | None = None, selected: frozenset[int] = frozenset()) -> str:
     page = db.paginate(
         timesheets.weeks_waiting_for(current_user), per_page=WEEKS_PER_PAGE, max_per_page=WEEKS_PER_PAGE, count=True
     )
@@ -46,18 +44,15 @@ def _render(form: BulkDecisionForm | None = None, selected: frozenset[int] = fro
         }
         for week in weeks
     ]
-    return (
-        render_template(
-            "timesheets/approvals.html",
-            rows=rows,
-            page=page,
-            form=form or BulkDecisionForm(formdata=None),
-            selected=selected,
-            is_admin=current_user.role == Role.ADMIN,
-            next_url=url_for("timesheets.approvals", page=page.next_num) if page.has_next else None,
-            prev_url=url_for("timesheets.approvals", page=page.prev_num) if page.has_prev else None,
-        ),
-        status,
+    return render_template(
+        "timesheets/approvals.html",
+        rows=rows,
+        page=page,
+        form=form or BulkDecisionForm(formdata=None),
+        selected=selected,
+        is_admin=current_user.role == Role.ADMIN,
+        next_url=url_for("timesheets.approvals", page=page.next_num) if page.has_next else None,
+        prev_url=url_for("timesheets.approvals", page=page.prev_num) if page.has_prev else None,
     )
 
 
@@ -73,30 +68,27 @@ def _ids(values: list[str]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _weeks_or_404(ids: list[int]) -> list[TimesheetWeek]:
-    """The chosen weeks, each one checked: unseen → 404, seen but not the user's to decide → 403."""
-    weeks = db.session.scalars(
-        select(TimesheetWeek)
-        .where(TimesheetWeek.id.in_(ids))
-        .options(
-            selectinload(TimesheetWeek.placement).selectinload(Placement.intern),
-            selectinload(TimesheetWeek.placement).selectinload(Placement.program),
-            selectinload(TimesheetWeek.entries),
-        )
-        .order_by(TimesheetWeek.submitted_at, TimesheetWeek.id)
-    ).all()
-    if len(weeks) != len(ids) or any(not week.placement.can_view(current_user) for week in weeks):
-        abort(404)
-    if any(not week.placement.can_approve(current_user) for week in weeks):
-        abort(403)
-    return list(weeks)
-
-
 def _version(week_id: int) -> int | None:
     try:
         return int(request.form.get(f"version-{week_id}", ""))
     except ValueError:
         return None
+
+
+def _chosen() -> tuple[str, list[int]]:
+    """The decision asked for and the weeks it is for: one row's Approve button, or the ticked rows."""
+    one = request.form.get("approve_one")
+    if one is not None:
+        return "approve", _ids([one])
+    return request.form.get("action", ""), _ids(request.form.getlist("week"))
+
+
+def _problem(form: BulkDecisionForm, action: str, ids: list[int]) -> str | None:
+    if action not in ACTIONS:
+        return "That decision could not be read; please try again."
+    if not ids:
+        return "Tick at least one week first."
+    return None
 
 
 @bp.route("/approvals", methods=["GET", "POST"])
@@ -105,61 +97,22 @@ def approvals():
     if request.method == "GET":
         return _render()
     form = BulkDecisionForm()
-    one = request.form.get("approve_one")
-    if one is not None:
-        action, ids = "approve", _ids([one])
-    else:
-        action, ids = request.form.get("action", ""), _ids(request.form.getlist("week"))
+    action, ids = _chosen()
     selected = frozenset(ids)
-    if not form.validate():
-        return _render(form, selected, status=422)
-    if action not in ACTIONS:
-        form.form_errors.append("That decision could not be read; please try again.")
-        return _render(form, selected, status=422)
-    if not ids:
-        form.form_errors.append("Tick at least one week first.")
-        return _render(form, selected, status=422)
-    weeks = _weeks_or_404(ids)
+    if form.validate() and (problem := _problem(form, action, ids)):
+        form.form_errors.append(problem)
+    if form.errors:
+        return _render(form, selected), 422
+    weeks = timesheets.weeks_to_decide_or_404(ids, current_user)
     versions = {week.id: _version(week.id) for week in weeks}
     if any(version is None for version in versions.values()):
         form.form_errors.append("The page was incomplete; reload it and try again.")
-        return _render(form, selected, status=422)
-    try:
-        for week in weeks:
-            if action == "approve":
-                timesheets.approve_week(week, actor=current_user, expected_version=versions[week.id])
-            else:
-                timesheets.return_week(
-                    week, actor=current_user, note=form.note.data or "", expected_version=versions[week.id]
-                )
-        db.session.commit()
-    except (WeekChanged, StaleDataError):
-        db.session.rollback()
-        changed = [
-            week
-            for week in db.session.scalars(select(TimesheetWeek).where(TimesheetWeek.id.in_(ids))).all()
-            if week.version != versions.get(week.id) or week.status != WeekStatus.SUBMITTED
-        ]
-        names = "; ".join(
-            f"{week.placement.intern.full_name or week.placement.intern.email}, week of {day_label(week.week_start)} "
-            f"(now “{STATUS_LABELS[week.status]}”)"
-            for week in changed
+        return _render(form, selected), 422
+    with transaction(form, render=lambda error: _render(form, selected)):
+        timesheets.decide_weeks(
+            weeks, approve=action == "approve", actor=current_user, note=form.note.data or "", versions=versions
         )
-        form.form_errors.append(
-            "The intern changed a week while you were looking at it"
-            + (f": {names}" if names else "")
-            + ". Nothing was approved or returned; check the weeks again and decide."
-        )
-        return _render(form, selected, status=409)
-    except TimesheetRefused as refusal:
-        db.session.rollback()
-        if refusal.field == "note":
-            form.note.errors = [*form.note.errors, str(refusal)]
-        else:
-            form.form_errors.append(str(refusal))
-        return _render(form, selected, status=422)
-    count = len(weeks)
-    plural = "s" if count != 1 else ""
+    count, plural = len(weeks), "s" if len(weeks) != 1 else ""
     if action == "approve":
         flash(f"Approved {count} week{plural}.", "success")
     else:

@@ -10,36 +10,15 @@ from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
-from portal.auth.permissions import role_required
+from portal.auth.permissions import signed_in
 from portal.database import utcnow
-from portal.models import Placement, Role
+from portal.models import Role
 from portal.rules.compliance import stipend_threshold_minutes
 from portal.services import progress as service
 from portal.services.charts import weekly_hours_chart
-from portal.timesheets.routes import bp
-
-signed_in = role_required(Role.INTERN, Role.SUPERVISOR, Role.ADMIN)
-
-
-def viewable_placement_or_404(placement_id: int) -> Placement:
-    placement = service.load_placement(placement_id)
-    if placement is None or not placement.can_view(current_user):
-        abort(404)
-    return placement
-
-
-def optional_url(endpoint: str, **values) -> str | None:
-    """A link to a page another part of the portal adds, once it exists (None until then)."""
-    from flask import current_app
-
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
+from portal.services.timesheets import viewable_placement_or_404
+from portal.timesheets.blueprint import bp
 
 
 def _placement_arg() -> int | None:
@@ -53,16 +32,13 @@ def dashboard():
     today = date.today()
     placement_id = _placement_arg()
     if placement_id is not None:
-        placement = viewable_placement_or_404(placement_id)
+        placement = viewable_placement_or_404(placement_id, current_user)
     elif request.args.get("placement"):
         abort(404)
-    elif current_user.role == Role.INTERN:
-        placement = service.current_placement(current_user, today)
-        if placement is None:
-            return render_template("timesheets/dashboard.html", progress=None)
-    else:
+    elif current_user.role != Role.INTERN:
         return redirect(url_for("timesheets.compliance"))
-
+    elif (placement := service.current_placement(current_user, today)) is None:
+        return render_template("timesheets/dashboard.html", progress=None)
     progress = service.placement_progress(placement, today=today, now=utcnow())
     rules = progress.rules
     chart = weekly_hours_chart(
@@ -81,10 +57,10 @@ def dashboard():
         chart=chart,
         stipends=progress.stipends(),
         own=own,
-        week_url=lambda monday: optional_url("timesheets.week", placement_id=placement.id, monday=monday.isoformat()),
+        week_url=lambda monday: url_for("timesheets.week", placement_id=placement.id, monday=monday.isoformat()),
         this_week_url=(
-            optional_url("timesheets.week", placement_id=placement.id, monday=this_monday) if this_monday else None
+            url_for("timesheets.week", placement_id=placement.id, monday=this_monday) if this_monday else None
         ),
-        concern_url=optional_url("timesheets.concerns") if own else None,
-        approvals_url=optional_url("timesheets.approvals") if not own else None,
+        concern_url=url_for("timesheets.concerns") if own else None,
+        approvals_url=url_for("timesheets.approvals") if not own else None,
     )

@@ -15,14 +15,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.formatting import day_label
+from portal.forms import strip
 from portal.models import ActivityCategory, ConcernKind
 from portal.rules.hours import DURATION_HELP, parse_duration
-from portal.services.concerns import MAX_ANSWER_LENGTH, MAX_DETAILS_LENGTH
-from portal.services.timesheets import MAX_NOTE_LENGTH, day_label
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from portal.services.concerns import MAX_DETAILS_LENGTH
+from portal.services.timesheets import MAX_NOTE_LENGTH
 
 
 class EntryForm(FlaskForm):
@@ -33,7 +31,7 @@ class EntryForm(FlaskForm):
     )
     hours = StringField(
         "Hours",
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired(message=DURATION_HELP)],
         description="Like 2:30, 2.5 or 2h30",
     )
@@ -42,7 +40,7 @@ class EntryForm(FlaskForm):
     )
     note = StringField(
         "Note",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=MAX_NOTE_LENGTH, message=f"Keep the note under {MAX_NOTE_LENGTH} characters"),
@@ -95,7 +93,7 @@ class DecisionForm(VersionForm):
     action = HiddenField()
     note = TextAreaField(
         "Note to the intern",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=2000, message="Keep the note under 2,000 characters")],
         description="Required when you return the week: say what to change. The intern is emailed it.",
     )
@@ -106,7 +104,7 @@ class BulkDecisionForm(FlaskForm):
 
     note = TextAreaField(
         "Note to the interns",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=2000, message="Keep the note under 2,000 characters")],
         description="Required to return weeks: say what to change. Each intern is emailed it.",
     )
@@ -115,7 +113,7 @@ class BulkDecisionForm(FlaskForm):
 class ReopenForm(VersionForm):
     reason = TextAreaField(
         "Why reopen this week?",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired(message="Say why the week is reopened"),
             Length(max=2000, message="Keep the reason under 2,000 characters"),
@@ -132,7 +130,7 @@ class ConcernForm(FlaskForm):
     )
     details = TextAreaField(
         "Tell us more",
-        filters=[_strip],
+        filters=[strip],
         # No Optional(): it would stop the chain before validate_details when nothing was typed.
         validators=[Length(max=MAX_DETAILS_LENGTH, message=f"Keep it under {MAX_DETAILS_LENGTH:,} characters")],
         description="Only admins read this; your supervisor never sees it. Needed when you choose "
@@ -142,15 +140,3 @@ class ConcernForm(FlaskForm):
     def validate_details(self, field: TextAreaField) -> None:
         if self.kind.data == ConcernKind.OTHER.value and not field.data:
             raise ValidationError("Tell us what is wrong, so an admin can answer")
-
-
-class AnswerForm(FlaskForm):
-    answer = TextAreaField(
-        "Answer to the intern",
-        filters=[_strip],
-        validators=[
-            InputRequired(message="Write an answer for the intern"),
-            Length(max=MAX_ANSWER_LENGTH, message=f"Keep the answer under {MAX_ANSWER_LENGTH:,} characters"),
-        ],
-        description="The intern sees it on their concerns page and is emailed that you answered.",
-    )

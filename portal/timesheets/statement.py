@@ -9,24 +9,27 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, render_template
+from flask import current_app, render_template
 from flask_login import current_user
 
+from portal.auth.permissions import signed_in
 from portal.database import utcnow
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.services import progress as progress_service
 from portal.services import statements as service
-from portal.timesheets.dashboard import signed_in, viewable_placement_or_404
-from portal.timesheets.routes import bp
+from portal.services.timesheets import viewable_placement_or_404
+from portal.timesheets.blueprint import bp
+from portal.web import no_store, transaction
 
 VERIFY_LIMIT = "30 per minute;300 per day"
 
 
 def _issued(placement_id: int):
-    placement = viewable_placement_or_404(placement_id)
-    progress = progress_service.placement_progress(placement, today=date.today(), now=utcnow())
-    statement = service.issue_statement(progress)
-    db.session.commit()
+    """Opening the statement records it as issued (the figures shown and their code): a record of a read."""
+    placement = viewable_placement_or_404(placement_id, current_user)
+    with transaction():
+        progress = progress_service.placement_progress(placement, today=date.today(), now=utcnow())
+        statement = service.issue_statement(progress)
     return placement, statement
 
 
@@ -46,9 +49,7 @@ def _render_statement(placement, statement, *, for_pdf: bool) -> str:
 @signed_in
 def hours_statement(placement_id: int):
     placement, statement = _issued(placement_id)
-    response = current_app.make_response(_render_statement(placement, statement, for_pdf=False))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(_render_statement(placement, statement, for_pdf=False))
 
 
 @bp.get("/placements/<int:placement_id>/statement.pdf")
@@ -62,8 +63,7 @@ def hours_statement_pdf(placement_id: int):
         return render_template("timesheets/pdf_unavailable.html", placement=placement), 503
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="hours-statement-{statement.code}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 @bp.get("/verify/<code>")
@@ -71,7 +71,7 @@ def hours_statement_pdf(placement_id: int):
 def verify_statement(code: str):
     statement = service.find_statement(code)
     if statement is None:
-        abort(404)
+        return render_template("timesheets/verify_unknown.html", code=code[:40]), 404
     return render_template(
         "timesheets/verify.html",
         statement=statement,

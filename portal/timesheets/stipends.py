@@ -7,18 +7,18 @@ from datetime import date
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
-from portal.auth.permissions import staff_required
+from portal.auth.permissions import signed_in, staff_required
 from portal.database import utcnow
 from portal.services import progress as service
 from portal.services.spreadsheets import rows_to_csv
-from portal.timesheets.dashboard import signed_in, viewable_placement_or_404
-from portal.timesheets.routes import bp
+from portal.services.timesheets import viewable_placement_or_404
+from portal.timesheets.blueprint import bp
 
 
 @bp.get("/placements/<int:placement_id>/stipends/<int:year>/<int:month>")
 @signed_in
 def stipend_statement(placement_id: int, year: int, month: int):
-    placement = viewable_placement_or_404(placement_id)
+    placement = viewable_placement_or_404(placement_id, current_user)
     if not placement.stipend_eligible or not 1 <= month <= 12:
         abort(404)
     progress = service.placement_progress(placement, today=date.today(), now=utcnow())
