@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal.auth.permissions import staff_required
 from portal.forms import page_number
 from portal.review.blueprint import bp
-from portal.review.queue_forms import SORT_LABELS, QueueFilterForm
+from portal.review.forms import SORT_LABELS, QueueFilterForm
 from portal.services import queue as service
 from portal.services.audit import record_event
 from portal.services.spreadsheets import rows_to_csv
