@@ -11,6 +11,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from browser_support import SCREENSHOT_DIR
 from documents import MINIMAL_PDF
 from factories import ProgramFactory
 from sqlalchemy import func, select
@@ -203,3 +204,60 @@ def test_a_file_far_over_the_limit_gets_the_form_back_not_a_bare_413(app, live_s
     assert navigation.value.status == 413
     assert page.get_by_role("heading", level=1).inner_text().startswith("Apply for")
     assert "larger than 5 MB" in page.locator("#resume-error").inner_text()
+
+
+# What a person reads beside each field of the empty form: required ones bare, the rest "(optional)".
+REQUIRED_LABELS = (
+    "Full name",
+    "Email address",
+    "City where you live",
+    "Hours a week you can commit",
+    "Earliest start date",
+    "Number of weeks you are available",
+    "Why do you want this internship?",
+    "How do you follow current events and use social media?",
+    "Tell us about a time you organised yourself around deadlines.",
+    "Tell us about a time you were bold or thought outside the box.",
+    "Resume",
+)
+REQUIRED_QUESTIONS = (
+    "Are you a student?",
+    "Would you like school credit for this internship?",
+    "Are you seeking a stipend?",
+)
+OPTIONAL_LABELS = (
+    "Preferred name",
+    "Pronouns",
+    "Phone number",
+    "Major or field of study",
+    "Leadership experience",
+    "Link 1",
+    "Link 2",
+    "Link 3",
+    "How did you hear about us?",
+    "Accommodations you would like",
+    "My gender, in my words",
+)
+
+
+def test_the_form_says_required_and_optional_as_the_server_checks_them(app, live_server, page, demo_program):
+    page.goto(live_server + f"/programs/{demo_program.slug}/apply")
+    form = page.locator("form.application-form")
+    for text in REQUIRED_LABELS:
+        control = form.get_by_label(text, exact=True)  # the whole label: no "(optional)" after it
+        assert control.count() == 1, f"{text!r} is not labelled as a required field"
+        assert control.evaluate("e => e.required"), f"{text!r} is not required for the browser"
+        label = form.locator(f"label[for='{control.get_attribute('id')}']")
+        assert "(optional)" not in label.inner_text()
+    school = form.get_by_role("textbox", name="School", exact=True)  # required of students only: neither mark
+    assert school.count() == 1 and not school.evaluate("e => e.required")
+    for text in REQUIRED_QUESTIONS:
+        assert form.get_by_role("group", name=text, exact=True).count() == 1, f"{text!r} says it is optional"
+    for text in OPTIONAL_LABELS:
+        control = form.get_by_label(f"{text} (optional)", exact=True)
+        assert control.count() == 1, f"{text!r} does not say it is optional"
+        assert not control.evaluate("e => e.required")
+    availability = form.locator("section[aria-labelledby='section-availability']")
+    assert "(optional)" not in availability.inner_text()
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    availability.screenshot(path=str(SCREENSHOT_DIR / "form-availability-labels.png"))

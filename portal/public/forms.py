@@ -44,9 +44,16 @@ SKILLS = choices(
 
 
 class CheckedByRules(Optional):
-    """Marks a field required on the page, but leaves the message for an empty value to the rules."""
+    """Marks a field required on the page, but leaves the message for an empty value to the rules.
 
-    field_flags = {"required": True}
+    Validation is Optional's (an empty value clears the parse error and stops the chain, so
+    ``validate_with_rules`` gives the message); only the flag differs. ``Optional.__init__`` sets
+    ``field_flags`` on the instance, so it is replaced there, after it.
+    """
+
+    def __init__(self, strip_whitespace: bool = True):
+        super().__init__(strip_whitespace=strip_whitespace)
+        self.field_flags = {"required": True}
 
 
 class WholeNumberField(IntegerField):
