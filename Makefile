@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+# The flask commands read it too: emailed links and the hours statement point at this port.
+export PORT
 FLASK  := $(BIN)/flask --app wsgi
 
 .PHONY: run test lint bench clean help
@@ -28,6 +30,8 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt | $(BIN)/python
 run: $(VENV)/.installed
 	$(FLASK) init-db
 	$(FLASK) seed-demo
+	@$(BIN)/python -c "import wsgi; from portal.config import mail_destination; \
+		print(mail_destination(wsgi.app.config, 'http://127.0.0.1:$(PORT)'))"
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

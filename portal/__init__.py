@@ -8,7 +8,13 @@ from typing import Any
 
 from flask import Flask
 
-from portal.config import ConfigError, check_production_secrets, default_settings, normalise_database_url
+from portal.config import (
+    ConfigError,
+    check_production_secrets,
+    default_settings,
+    derive_settings,
+    normalise_database_url,
+)
 
 __all__ = ["create_app", "ConfigError"]
 
@@ -24,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     check_production_secrets(app.config)
+    derive_settings(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(app.config["DATABASE_URL"]))
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     if app.config["ENV"] == "production":

@@ -91,3 +91,67 @@ def test_environment_database_url_accepts_postgres_scheme(tmp_path, monkeypatch)
     monkeypatch.setenv("PORTAL_DATABASE_URL", "postgres://someone@127.0.0.1:1/nowhere")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@127.0.0.1:1/nowhere"
+
+
+# ---- the served port in links, and where mail goes ---------------------------------------------
+
+
+@pytest.fixture
+def bare_environment(tmp_path, monkeypatch):
+    """No PORTAL_* or PORT from the shell running the tests (``make test`` exports PORT)."""
+    for name in [name for name in os.environ if name.startswith("PORTAL_")] + ["PORT"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    return {"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+
+
+def test_links_in_mail_and_on_the_statement_use_the_served_port(bare_environment, monkeypatch):
+    from portal.services.outbox import queue_email
+    from portal.services.statements import verify_url
+
+    monkeypatch.setenv("PORT", "5055")
+    app = create_app(bare_environment)
+    assert app.config["PUBLIC_URL"] == "http://127.0.0.1:5055"
+    with app.test_request_context():
+        message = queue_email("ada@example.org", "test_message", "Test")
+        assert "http://127.0.0.1:5055/" in message.text_body
+        assert verify_url("ABCD-EFGH").startswith("http://127.0.0.1:5055/hours/verify/")
+
+
+def test_without_port_links_use_flasks_default_port(bare_environment):
+    assert create_app(bare_environment).config["PUBLIC_URL"] == "http://127.0.0.1:5000"
+
+
+def test_a_configured_public_url_wins_over_the_port(bare_environment, tmp_path, monkeypatch):
+    monkeypatch.setenv("PORT", "5055")
+    (tmp_path / "config.py").write_text("PUBLIC_URL = 'https://interns.example.org'\n")
+    assert create_app(bare_environment).config["PUBLIC_URL"] == "https://interns.example.org"
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", "https://from-env.example.org")
+    assert create_app(bare_environment).config["PUBLIC_URL"] == "https://from-env.example.org"
+
+
+def test_production_links_do_not_follow_the_port(bare_environment, monkeypatch):
+    monkeypatch.setenv("PORT", "8000")  # hosting platforms set PORT for the server behind their proxy
+    app = create_app({**bare_environment, "ENV": "production", "SECRET_KEY": STRONG, "SELF_ID_KEY": "y" * 44})
+    assert app.config["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    assert app.config["MAIL_TRANSPORT"] == "smtp"
+
+
+def test_a_port_that_is_not_a_number_is_refused_with_its_name(bare_environment, monkeypatch):
+    monkeypatch.setenv("PORT", "fifty")
+    with pytest.raises(ConfigError, match="PORT is 'fifty'"):
+        create_app(bare_environment)
+
+
+@pytest.mark.parametrize("env, transport", [("development", "dev"), ("testing", "smtp")])
+def test_mail_is_printed_in_development_and_sent_over_smtp_elsewhere(bare_environment, env, transport):
+    assert create_app({**bare_environment, "ENV": env}).config["MAIL_TRANSPORT"] == transport
+
+
+def test_mail_transport_is_checked(bare_environment):
+    assert create_app({**bare_environment, "MAIL_TRANSPORT": "smtp"}).config["MAIL_TRANSPORT"] == "smtp"
+    with pytest.raises(ConfigError, match="PORTAL_MAIL_TRANSPORT is 'pigeon'"):
+        create_app({**bare_environment, "MAIL_TRANSPORT": "pigeon"})
+    production = {**bare_environment, "ENV": "production", "SECRET_KEY": STRONG, "SELF_ID_KEY": "y" * 44}
+    with pytest.raises(ConfigError, match="production needs smtp"):
+        create_app({**production, "MAIL_TRANSPORT": "dev"})

@@ -1,13 +1,19 @@
-"""The README's quick start as a new user runs it: `make run` seeds, serves, and keeps data on a rerun."""
+"""The README's quick start as a new user runs it: `make run` seeds, serves, and keeps data on a rerun;
+its mail is printed in the terminal with links to the port it serves."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
+import urllib.parse
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -48,6 +54,17 @@ def wait_for_page(url: str, process: subprocess.Popen, seconds: float = 60) -> s
     pytest.fail(f"nothing answered at {url} within {seconds} s")
 
 
+def ask_for_status_link(port: int, email: str) -> None:
+    """The "lost your link?" form as a browser sends it: the page's CSRF token and cookie, then the post."""
+    url = f"http://127.0.0.1:{port}/status/lost-link"
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(url, timeout=10) as response:
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
+    form = urllib.parse.urlencode({"csrf_token": token, "email": email}).encode()
+    with opener.open(url, data=form, timeout=10) as response:
+        assert response.url.endswith("/status/lost-link/sent")
+
+
 def stop(process: subprocess.Popen) -> str:
     os.killpg(process.pid, signal.SIGINT)
     try:
@@ -64,12 +81,22 @@ def test_make_run_serves_the_seeded_posting_on_port_and_keeps_data(tmp_path):
     try:
         home = wait_for_page(f"http://127.0.0.1:{port}/", first)
         posting = wait_for_page(f"http://127.0.0.1:{port}/programs/organizing-2-0-fall-internship", first)
+        ask_for_status_link(port, "jamal@demo.example.org")
     finally:
         first_output = stop(first)
     assert "Organizing 2.0 Fall Internship" in home
     assert "No fetching coffee or photocopying" in posting
     assert "admin@demo.example.org" in first_output
     assert (tmp_path / "portal.db").exists()
+    # The mail went nowhere real: the terminal shows it, with a link to this port, and says where to read it.
+    assert f"listed at http://127.0.0.1:{port}/admin/mail" in first_output
+    assert "to jamal@demo.example.org" in first_output
+    assert re.search(rf"Link: http://127\.0\.0\.1:{port}/status/[\w-]+", first_output), first_output
+    with closing(sqlite3.connect(tmp_path / "portal.db")) as database:
+        statuses = database.execute(
+            "SELECT status FROM outbox_messages WHERE recipient = 'jamal@demo.example.org'"
+        ).fetchall()
+    assert statuses == [("sent",)]
 
     second = start_make_run(port, tmp_path)
     try:

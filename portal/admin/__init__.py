@@ -1,3 +1,3 @@
 """Admin pages; importing the package registers every route on the ``admin`` blueprint."""
 
-from portal.admin import concerns, routes  # noqa: F401
+from portal.admin import blueprint, concerns, mail  # noqa: F401

@@ -6,13 +6,21 @@ that was rolled back and never lost for work that was committed. ``send_pending`
 then talks to SMTP and records each outcome in its own commit. Several senders may run at once:
 each message is claimed by exactly one of them (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
 conditional ``UPDATE`` elsewhere). Bodies are never logged.
+
+With ``MAIL_TRANSPORT = "dev"`` (the development default) nothing goes over SMTP: after each request
+whose commit queued mail, the app claims the due messages the same way, prints each one's recipient,
+subject and links to the server's terminal and marks it sent; admins read it in full at /admin/mail.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import smtplib
 import ssl
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +28,9 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 import flask_mail
-from flask import current_app, render_template
+from flask import Flask, current_app, g, has_request_context, render_template
 from jinja2 import TemplateNotFound
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.database import utcnow
@@ -116,11 +124,14 @@ class _Claimed:
     created_at: datetime
 
 
-def send_pending(*, sender_id: str, now: datetime | None = None, limit: int | None = None) -> SendReport:
+def send_pending(
+    *, sender_id: str, now: datetime | None = None, limit: int | None = None, transport: str = "smtp"
+) -> SendReport:
     """Deliver one batch of due mail; safe to run in several processes at once (each row has one owner).
 
     Uses a session of its own (the caller's session is neither used nor committed). ``now`` fixes the
-    clock (tests); by default each step reads the real time.
+    clock (tests); by default each step reads the real time. ``transport="dev"`` prints the batch to
+    the terminal instead of sending it (see ``install_dev_delivery``).
     """
     clock = (lambda: now) if now is not None else utcnow
     config = current_app.config
@@ -130,7 +141,8 @@ def send_pending(*, sender_id: str, now: datetime | None = None, limit: int | No
         recover_stale_claims(session, now=clock())
         batch = _claim_batch(session, sender_id=sender_id, now=clock(), limit=limit)
         if batch:
-            _deliver(session, batch, sender_id=sender_id, clock=clock, report=report)
+            deliver = _print_to_terminal if transport == "dev" else _deliver
+            deliver(session, batch, sender_id=sender_id, clock=clock, report=report)
     return report
 
 
@@ -271,6 +283,24 @@ def _deliver(
     finally:
         if connection is not None:
             connection.close()
+
+
+def _print_to_terminal(
+    session: Session, batch: list[_Claimed], *, sender_id: str, clock: Callable[[], datetime], report: SendReport
+) -> None:
+    """MAIL_TRANSPORT="dev": show each claimed message in the server's terminal and mark it sent."""
+    for item in batch:
+        links = [link.rstrip(".,;:)") for link in LINK.findall(item.text_body)]
+        lines = [f"[mail #{item.id}] not sent (MAIL_TRANSPORT=dev) to {item.recipient}", f"  Subject: {item.subject}"]
+        lines += [f"  Link: {link}" for link in links] or ["  (no links)"]
+        print("\n".join(lines), file=sys.stderr, flush=True)
+        values = {"status": OutboxStatus.SENT, "sent_at": clock(), "attempts": item.attempts + 1, "last_error": ""}
+        _finish(session, item, sender_id=sender_id, values=values)
+        report.sent += 1
+
+
+#: Addresses in a text body, for the terminal and the development mail page.
+LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
 def _build_message(item: _Claimed) -> flask_mail.Message:
@@ -451,3 +481,49 @@ def outbox_counts() -> dict[OutboxStatus, int]:
     counts = dict.fromkeys(OutboxStatus, 0)
     counts.update({status: count for status, count in rows})
     return counts
+
+
+# ------------------------------------------------------------------------------------------------
+# Development delivery: the app prints the mail a request queued, once that request has committed
+
+_QUEUED = "outbox_mail_queued"  # session.info key: this transaction added an OutboxMessage
+_COMMITTED = "outbox_mail_committed"  # flask.g key: this request committed queued mail
+_listening = False
+
+
+def install_dev_delivery(app: Flask) -> None:
+    """With MAIL_TRANSPORT="dev", print and mark sent the due mail after any request that committed some."""
+    global _listening
+    if app.config["MAIL_TRANSPORT"] != "dev":
+        return
+    if not _listening:  # db.session is shared by every app; its listeners check for a request
+        event.listen(db.session, "after_flush", _note_queued)
+        event.listen(db.session, "after_commit", _note_committed)
+        event.listen(db.session, "after_rollback", _forget_queued)
+        _listening = True
+    app.after_request(_deliver_committed_mail)
+
+
+def _note_queued(session, flush_context) -> None:
+    if any(isinstance(instance, OutboxMessage) for instance in session.new):
+        session.info[_QUEUED] = True
+
+
+def _note_committed(session) -> None:
+    if session.info.pop(_QUEUED, False) and has_request_context():
+        setattr(g, _COMMITTED, True)
+
+
+def _forget_queued(session) -> None:
+    session.info.pop(_QUEUED, None)
+
+
+def _deliver_committed_mail(response):
+    """After the view's commit: claim and print (never twice: the claim decides); never fails the request."""
+    if g.pop(_COMMITTED, False):
+        sender_id = f"dev:{os.getpid()}:{threading.get_ident()}"
+        try:
+            send_pending(sender_id=sender_id, transport="dev")
+        except Exception:  # noqa: BLE001 - the mail stays queued (a stale claim is recovered later)
+            logger.exception("outbox: printing development mail failed; it stays in the outbox")
+    return response
