@@ -88,3 +88,66 @@ def test_create_user_refuses_duplicates_and_short_passwords(app):
     short = runner.invoke(args=["create-user", "short@example.org", "--role", "intern", "--password", "short"])
     assert short.exit_code != 0 and "at least 12 characters" in short.output
     assert User.by_email("short@example.org") is None
+
+
+# --- create-user goes through accounts.create_account and the portal's one password rule --------------
+
+
+def test_create_user_refuses_a_short_password_with_the_rules_message(app):
+    from portal.rules.passwords import MIN_PASSWORD_LENGTH, password_problem
+
+    short = "x" * (MIN_PASSWORD_LENGTH - 1)
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "short@example.org", "--role", "supervisor", "--password", short]
+    )
+    assert result.exit_code != 0
+    assert password_problem(short) == f"Use at least {MIN_PASSWORD_LENGTH} characters"
+    assert f"Invalid value for --password: {password_problem(short)}" in result.output
+    assert User.by_email("short@example.org") is None
+
+
+def test_create_user_applies_the_same_rule_as_the_set_password_form(app):
+    runner = app.test_cli_runner()
+    for password, message in [
+        (" " * 14, "Enter a new password, not only spaces"),
+        ("Ada.Lovelace@Example.org", "Choose a password that is not your email address"),
+        ("x" * 257, "Use at most 256 characters"),
+    ]:
+        result = runner.invoke(
+            args=["create-user", "ada.lovelace@example.org", "--role", "intern", "--password", password]
+        )
+        assert result.exit_code != 0 and message in result.output, (password, result.output)
+    assert User.by_email("ada.lovelace@example.org") is None
+
+
+def test_create_user_refuses_a_taken_email_and_keeps_the_first_account(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(
+        args=["create-user", "dup@example.org", "--role", "admin", "--password", "first-password-123"]
+    )
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(
+        args=["create-user", " DUP@Example.org ", "--role", "intern", "--password", "second-password-456"]
+    )
+    assert again.exit_code == 1
+    assert "A user with the email dup@example.org already exists." in again.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    user = User.by_email("dup@example.org")
+    assert user.role == Role.ADMIN and user.check_password("first-password-123")
+
+
+def test_create_user_prints_the_account_and_audits_it(app):
+    from portal.models import AuditEvent
+
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user", "Mentor@Example.org", "--role", "supervisor", "--name", "Rosa Parks",
+            "--password", "a-long-password-123",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Created supervisor mentor@example.org."
+    user = User.by_email("mentor@example.org")
+    assert user.full_name == "Rosa Parks" and user.role == Role.SUPERVISOR
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.created"))
+    assert (event.target_id, event.actor_label, event.to_state) == (user.id, "flask create-user", "supervisor")

@@ -6,10 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
-from portal.services.accounts import MIN_PASSWORD_LENGTH
-
-#: Longest password accepted; argon2 hashes any length, this only bounds the work per request.
-MAX_PASSWORD_LENGTH = 256
+from portal.rules.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 
 
 def _strip(value: str | None) -> str | None:
@@ -39,6 +36,20 @@ class ResetRequestForm(FlaskForm):
     email = email_field("The address your account uses. We email it a link to choose a new password.")
 
 
+class PasswordRule:
+    """The portal's password rule (``portal.rules.passwords``) as a validator, for the form's ``account_email``.
+
+    It also gives the input ``minlength``/``maxlength`` so the browser knows the lengths before sending.
+    """
+
+    field_flags = {"minlength": MIN_PASSWORD_LENGTH, "maxlength": MAX_PASSWORD_LENGTH}
+
+    def __call__(self, form: FlaskForm, field: PasswordField) -> None:
+        problem = password_problem(field.data, email=getattr(form, "account_email", ""))
+        if problem:
+            raise ValidationError(problem)
+
+
 class SetPasswordForm(FlaskForm):
     """A new password typed twice: at least MIN_PASSWORD_LENGTH characters, and not the account's email."""
 
@@ -46,8 +57,7 @@ class SetPasswordForm(FlaskForm):
         "New password",
         validators=[
             InputRequired(message="Enter a new password"),
-            Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters"),
-            Length(max=MAX_PASSWORD_LENGTH, message=f"Use at most {MAX_PASSWORD_LENGTH} characters"),
+            PasswordRule(),
         ],
         description=(
             f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words make a strong password "
@@ -65,15 +75,6 @@ class SetPasswordForm(FlaskForm):
     def __init__(self, *args, email: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.account_email = email.strip().lower()
-
-    def validate_password(self, field: PasswordField) -> None:
-        value = field.data or ""
-        if field.errors:  # one message at a time: the length rule has already spoken
-            return
-        if not value.strip():
-            raise ValidationError("Enter a new password, not only spaces")
-        if value.strip().lower() == self.account_email:
-            raise ValidationError("Choose a password that is not your email address")
 
 
 class SignOutForm(FlaskForm):

@@ -7,17 +7,19 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Role, TokenPurpose, User, UserToken
 from portal.models.user import dummy_password_check, hash_token
+from portal.rules.passwords import MIN_PASSWORD_LENGTH, password_problem  # noqa: F401  (MIN_…: re-exported)
 from portal.services.audit import record_event
+from portal.services.errors import Refused
 from portal.services.outbox import queue_email
 
 INVITATION_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=1)
-MIN_PASSWORD_LENGTH = 12
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -106,6 +108,32 @@ def set_password_with_token(row: UserToken, password: str) -> User:
     row.used_at = utcnow()
     action = "user.invitation_accepted" if row.purpose == TokenPurpose.INVITATION else "user.password_reset"
     record_event(action, target_type="user", target_id=user.id, actor=user)
+    return user
+
+
+def create_account(email: str, role: Role, full_name: str, password: str, *, actor_label: str = "") -> User:
+    """A staff or intern account with a password (``flask create-user``).
+
+    Refused when the password breaks the portal's rule (``field="password"``, the rule's message) or
+    the email already has an account (``field="email"``). Audited; the caller commits.
+    """
+    address = email.strip().lower()
+    problem = password_problem(password, email=address)
+    if problem:
+        raise Refused(problem, field="password")
+    duplicate = Refused(f"A user with the email {address} already exists.", field="email")
+    if User.by_email(address) is not None:
+        raise duplicate
+    user = User(email=address, role=role, full_name=full_name)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # created at the same moment by someone else; the caller rolls back
+        raise duplicate from None
+    record_event(
+        "user.created", target_type="user", target_id=user.id, actor_label=actor_label, to_state=role.value
+    )
     return user
 
 
