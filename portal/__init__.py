@@ -70,8 +70,13 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from werkzeug.routing import IntegerConverter
 
-    from portal.admin.routes import bp as admin_bp
+    # Importing a blueprint imports its package, whose modules register the routes.
+    from portal.admin.blueprint import bp as admin_bp
+    from portal.auth.blueprint import bp as auth_bp
     from portal.database import MAX_ID
+    from portal.public.blueprint import bp as public_bp
+    from portal.review.blueprint import bp as review_bp
+    from portal.timesheets.blueprint import bp as timesheets_bp
 
     class IdConverter(IntegerConverter):
         """``<int:…>`` in every route stops at the largest id, so /placements/99999999999999999999 is a 404."""
@@ -80,10 +85,6 @@ def _register_blueprints(app: Flask) -> None:
             super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     app.url_map.converters["int"] = IdConverter
-    from portal.auth.routes import bp as auth_bp
-    from portal.public.routes import bp as public_bp
-    from portal.review.routes import bp as review_bp
-    from portal.timesheets.routes import bp as timesheets_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -92,17 +93,29 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
+#: Status → the page that explains it (405 reads like 404: the address does nothing here).
+ERROR_PAGES = {
+    400: "errors/400.html",
+    403: "errors/403.html",
+    404: "errors/404.html",
+    405: "errors/404.html",
+    409: "errors/409.html",
+    422: "errors/422.html",
+    429: "errors/429.html",
+    500: "errors/500.html",
+}
+
+
 def _register_error_pages(app: Flask) -> None:
-    from flask import render_template
+    from flask import render_template, request
     from flask_wtf.csrf import CSRFError
 
     from portal.extensions import db
+    from portal.services.errors import ServiceError
 
     @app.before_request
     def refuse_null_characters():
         """A NUL character fits in no text column (PostgreSQL refuses it): say so instead of failing later."""
-        from flask import request
-
         values = list(request.args.values())
         if request.method == "POST":
             values += request.form.values()
@@ -111,37 +124,23 @@ def _register_error_pages(app: Flask) -> None:
             return render_template("errors/400.html", reason=reason), 400
         return None
 
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_template("errors/404.html"), 404
+    def render_error(status: int, error: Exception):
+        if status >= 500:
+            try:
+                db.session.rollback()
+            except Exception:  # noqa: BLE001  (the error page must show even when the database is down)
+                app.logger.exception("rollback failed while handling a server error")
+        reason = None
+        if isinstance(error, ServiceError):
+            reason = error.message
+        elif isinstance(error, CSRFError):
+            reason = error.description
+        return render_template(ERROR_PAGES[status], reason=reason), status
 
-    @app.errorhandler(403)
-    def forbidden(error):
-        return render_template("errors/403.html"), 403
-
-    @app.errorhandler(CSRFError)
-    def csrf_failed(error):
-        return render_template("errors/400.html", reason=error.description), 400
-
-    @app.errorhandler(400)
-    def bad_request(error):
-        return render_template("errors/400.html", reason=None), 400
-
-    @app.errorhandler(405)
-    def method_not_allowed(error):
-        return render_template("errors/404.html"), 405
-
-    @app.errorhandler(429)
-    def too_many(error):
-        return render_template("errors/429.html"), 429
-
-    @app.errorhandler(500)
-    def server_error(error):
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001  (the error page must show even when the database is down)
-            app.logger.exception("rollback failed while handling a server error")
-        return render_template("errors/500.html"), 500
+    for status in ERROR_PAGES:
+        app.register_error_handler(status, lambda error, status=status: render_error(status, error))
+    app.register_error_handler(CSRFError, lambda error: render_error(400, error))
+    app.register_error_handler(ServiceError, lambda error: render_error(error.status_code, error))
 
 
 def _register_cli(app: Flask) -> None:
@@ -151,6 +150,7 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from portal.formatting import long_date, text_blocks
     from portal.rules.hours import format_minutes
     from portal.rules.pipeline import ApplicationStatus
     from portal.rules.stipends import format_cents
@@ -158,11 +158,13 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.filters["cents"] = format_cents
     app.jinja_env.filters["status_label"] = lambda value: ApplicationStatus(value).label
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["text_blocks"] = text_blocks
 
 
     @app.context_processor
     def inject_globals():
-        return {"organisation_name": app.config["ORGANISATION_NAME"]}
+        return {"organisation_name": app.config["ORGANISATION_NAME"], "has_endpoint": lambda name: True}  # TEMP
 
     @app.after_request
     def security_headers(response):
