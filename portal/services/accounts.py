@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +17,7 @@ from portal.rules.passwords import MIN_PASSWORD_LENGTH, password_problem  # noqa
 from portal.services.audit import record_event
 from portal.services.errors import Refused
 from portal.services.outbox import queue_email
+from portal.web import absolute_url
 
 INVITATION_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=1)
@@ -59,15 +60,6 @@ def usable_token(token: str, purpose: TokenPurpose, *, now: datetime | None = No
     return row
 
 
-def _link(endpoint: str, token: str) -> str:
-    """The absolute link for an email; works inside a request and outside one (CLI, tests)."""
-    if has_request_context():
-        path = url_for(endpoint, token=token)
-    else:
-        path = current_app.url_map.bind("localhost").build(endpoint, {"token": token})
-    return str(current_app.config["PUBLIC_URL"]).rstrip("/") + path
-
-
 def send_invitation(user: User, *, invited_by: User | None = None, program_title: str = "") -> None:
     """Email a link to set a first password (7 days, single use)."""
     token = issue_token(user, TokenPurpose.INVITATION, INVITATION_LIFETIME)
@@ -76,7 +68,7 @@ def send_invitation(user: User, *, invited_by: User | None = None, program_title
         "invitation",
         f"Welcome to {program_title or current_app.config['ORGANISATION_NAME']}: set up your account",
         user=user,
-        link=_link("auth.accept_invitation", token),
+        link=absolute_url("auth.accept_invitation", token=token),
         program_title=program_title,
         days=INVITATION_LIFETIME.days,
     )
@@ -94,7 +86,7 @@ def request_password_reset(email: str) -> None:
         "password_reset",
         "Reset your password",
         user=user,
-        link=_link("auth.reset_password", token),
+        link=absolute_url("auth.reset_password", token=token),
         minutes=int(RESET_LIFETIME.total_seconds() // 60),
     )
     record_event("user.password_reset_requested", target_type="user", target_id=user.id, actor_label="system")
