@@ -11,7 +11,7 @@ from portal.rules.settings import (
     ProgramRules,
     StipendTier,
 )
-from portal.rules.stipends import format_cents, month_stipend, tier_for_average
+from portal.rules.stipends import format_average_hours, format_cents, month_stipend, tier_for_average
 
 H = 60  # minutes in an hour
 
@@ -259,14 +259,14 @@ def test_steps_let_an_intern_redo_the_sum() -> None:
         "Week of 27 October 2025: 27 h",
         "Weeks counted: 3 of 5",
         "Total: 79 h",
-        "Average: 26 h 20 min a week",
+        "Average: 79 h ÷ 3 weeks = 26.33 h a week",
         "Tier: $500 a month",
         "Prorated: 3/5",
         "Stipend: $300.00",
     ]
 
 
-def test_steps_show_an_inexact_average_rounded_down_so_it_matches_the_tier() -> None:
+def test_steps_show_an_inexact_average_to_the_hundredth_beside_its_tier() -> None:
     result = month_stipend(
         2025, 10,
         placement_start=date(2025, 10, 13),
@@ -279,7 +279,7 @@ def test_steps_show_an_inexact_average_rounded_down_so_it_matches_the_tier() -> 
         rules=DEFAULT_RULES,
     )
     assert result.tier.monthly_cents == 0
-    assert "Average: 24 h 59 min a week (rounded down to the minute)" in result.steps()
+    assert "Average: 74 h 59 min ÷ 3 weeks = 24.99 h a week" in result.steps()
     assert "Tier: $0 a month" in result.steps()
 
 
@@ -296,3 +296,34 @@ def test_steps_show_an_inexact_average_rounded_down_so_it_matches_the_tier() -> 
 )
 def test_format_cents(cents: int, text: str) -> None:
     assert format_cents(cents) == text
+
+
+@pytest.mark.parametrize(
+    ("average_minutes", "text"),
+    [
+        (Fraction(74 * H, 3), "24.67"),  # 24.666… rounds up, not down to 24.66
+        (Fraction(73 * H, 3), "24.33"),  # 24.333… rounds down
+        (25 * H, "25.00"),
+        (25 * H + 30, "25.50"),
+        (25 * H - 1, "24.98"),  # 24.9833…: an average one minute short never reads 25.00
+        (Fraction(3, 10), "0.01"),  # 0.005 h exactly: a half goes up
+        (Fraction(29, 100), "0.00"),  # 0.00483… h
+        (0, "0.00"),
+        (100 * H, "100.00"),
+    ],
+)
+def test_format_average_hours_rounds_half_up_to_the_hundredth(average_minutes, text) -> None:
+    assert format_average_hours(average_minutes) == text
+
+
+def test_a_month_shows_its_average_with_the_same_function() -> None:
+    result = month_stipend(
+        2025, 9,
+        placement_start=date(2025, 9, 8),
+        placement_end=None,
+        approved_minutes_by_monday={date(2025, 9, 8): 25 * H, date(2025, 9, 15): 25 * H, date(2025, 9, 22): 24 * H},
+        rules=DEFAULT_RULES,
+    )
+    assert result.average_minutes == Fraction(74 * H, 3)
+    assert result.average_hours == "24.67"
+    assert "Average: 74 h ÷ 3 weeks = 24.67 h a week" in result.steps()

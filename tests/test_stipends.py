@@ -56,13 +56,13 @@ def test_a_month_statement_shows_each_step(app, client):
     assert response.status_code == 200
     page = parse(response.data)
     assert texts(page, ".fig-weeks") == [f"{weeks} of {weeks}"]
-    assert texts(page, ".fig-average") == ["31 h"]
+    assert texts(page, ".fig-average") == ["31.00 h"]
     assert texts(page, ".fig-tier") == ["$750.00 a month"]
     assert texts(page, ".fig-proration") == [f"{weeks}/{weeks} of the month"]
     assert texts(page, ".fig-amount") == ["$750.00"]
     steps = texts(page, ".stipend-steps li")
     assert f"Weeks counted: {weeks} of {weeks}" in steps
-    assert "Average: 31 h a week" in steps
+    assert f"Average: {31 * weeks} h ÷ {weeks} weeks = 31.00 h a week" in steps
     assert "Tier: $750 a month" in steps
     assert f"Prorated: {weeks}/{weeks}" in steps
     assert steps[-1] == "Stipend: $750.00"
@@ -82,7 +82,7 @@ def test_a_placement_starting_on_the_third_thursday_is_prorated(app, client):
     sign_in(client, placement.intern)
     page = parse(client.get(statement_url(placement, year, month)).data)
     assert texts(page, ".fig-weeks") == [f"{active} of {len(weeks)}"]
-    assert texts(page, ".fig-average") == ["30 h"]
+    assert texts(page, ".fig-average") == ["30.00 h"]
     assert texts(page, ".fig-proration") == [f"{active}/{len(weeks)} of the month"]
     expected_cents = 75_000 * active // len(weeks)  # $750 × 2/4 or × 3/5: exact, no rounding needed
     assert texts(page, ".fig-amount") == [f"${expected_cents // 100}.{expected_cents % 100:02d}"]
@@ -153,6 +153,32 @@ def test_the_csv_twice_is_byte_identical_ordered_and_neutralised(app):
     admin = app.test_client()
     sign_in(admin, AdminFactory())
     assert len(csv_rows(admin.get(f"/hours/stipends.csv?month={year:04d}-{month:02d}"))) == 5
+
+
+def test_the_csv_rounds_the_average_half_up_as_the_statement_shows_it(app):
+    """74 h over 3 weeks is 24.666… h a week: 24.67 in the CSV and on the statement, not 24.66."""
+    year, month = past_month(2)
+    weeks = month_weeks(year, month)
+    placement = PlacementFactory(start_date=weeks[-3], stipend_eligible=True)
+    learning, _ = categories(placement.program)
+    for monday, week_hours in zip(weeks[-3:], (25, 25, 24), strict=True):
+        add_week(placement, monday, (week_hours * H, learning))
+    staff = app.test_client()
+    sign_in(staff, placement.supervisor)
+    [header, row] = csv_rows(staff.get(f"/hours/stipends.csv?month={year:04d}-{month:02d}"))
+    assert dict(zip(header, row, strict=True)) == {
+        "intern": placement.intern.full_name,
+        "email": placement.intern.email,
+        "month": f"{year:04d}-{month:02d}",
+        "weeks counted": f"3 of {len(weeks)}",
+        "average hours": "24.67",
+        "tier": "0.00",
+        "amount": "0.00",
+        "status": "final",
+    }
+    page = parse(staff.get(statement_url(placement, year, month)).data)
+    assert texts(page, ".fig-average") == ["24.67 h"]
+    assert "Average: 74 h ÷ 3 weeks = 24.67 h a week" in texts(page, ".stipend-steps li")
 
 
 @pytest.mark.parametrize("month", ["", "2025-13", "October", "2025-1", "9999-12"])

@@ -59,6 +59,17 @@ def _round_half_up(value: Fraction) -> int:
     return (2 * value.numerator + value.denominator) // (2 * value.denominator)
 
 
+def format_average_hours(average_minutes: Fraction | int) -> str:
+    """A weekly average in hours with two decimals, rounded half-up once from the exact value.
+
+    74 h over 3 weeks is "24.67" (not "24.66"). The ONE way the average is written: the stipend
+    statement, its steps and the stipend CSV all use it.
+    """
+    hundredths = _round_half_up(Fraction(average_minutes) * 100 / 60)
+    whole, rest = divmod(hundredths, 100)
+    return f"{whole}.{rest:02d}"
+
+
 @dataclass(frozen=True)
 class MonthStipend:
     """A month's stipend with every intermediate figure, so an intern can check it by hand."""
@@ -73,6 +84,11 @@ class MonthStipend:
     tier: StipendTier
     proration: Fraction
     amount_cents: int
+
+    @property
+    def average_hours(self) -> str:
+        """The weekly average as the statement and the CSV write it: "24.67"."""
+        return format_average_hours(self.average_minutes)
 
     def steps(self) -> list[str]:
         """The calculation as plain lines, in the order a person would redo it."""
@@ -89,11 +105,11 @@ class MonthStipend:
             lines.append(f"Stipend: {format_cents(self.amount_cents)}")
             return lines
         lines.append(f"Total: {format_minutes(self.total_minutes)}")
-        shown_average = format_minutes(self.average_minutes // 1)
-        if self.average_minutes.denominator != 1:
-            lines.append(f"Average: {shown_average} a week (rounded down to the minute)")
-        else:
-            lines.append(f"Average: {shown_average} a week")
+        weeks = len(self.active_weeks)
+        lines.append(
+            f"Average: {format_minutes(self.total_minutes)} ÷ {weeks} week{'' if weeks == 1 else 's'}"
+            f" = {self.average_hours} h a week"
+        )
         lines.append(f"Tier: {_format_tier_amount(self.tier.monthly_cents)} a month")
         lines.append(f"Prorated: {len(self.active_weeks)}/{len(self.weeks_in_month)}")
         lines.append(f"Stipend: {format_cents(self.amount_cents)}")

@@ -23,7 +23,7 @@ from portal.extensions import db
 from portal.models import ActivityCategory, Placement, Program, Role, TimesheetEntry, TimesheetWeek, User
 from portal.rules.compliance import Standing, StipendMonth, WeekRecord, standing, stipend_months
 from portal.rules.settings import ProgramRules
-from portal.rules.stipends import MonthStipend, month_stipend
+from portal.rules.stipends import MonthStipend, format_average_hours, month_stipend
 from portal.rules.weeks import month_weeks
 from portal.services.spreadsheets import neutralise_cell
 
@@ -72,7 +72,7 @@ class StipendFigures:
 
     @property
     def average_hours(self) -> str:
-        return decimal_hours(self.stipend.average_minutes)
+        return self.stipend.average_hours
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,8 @@ class PlacementProgress:
 
 
 def decimal_hours(minutes: Fraction | int) -> str:
-    """Hours with two decimals ("25.50") of the whole minutes the statement shows, rounded down, so a
-    figure never looks past a threshold it missed and matches the page's "25 h 30 min"."""
-    hundredths = (Fraction(minutes) // 1) * 100 // 60
-    whole, rest = divmod(int(hundredths), 100)
-    return f"{whole}.{rest:02d}"
+    """Hours with two decimals ("25.50"), rounded half-up as the stipend statement and CSV write them."""
+    return format_average_hours(minutes)
 
 
 def decimal_dollars(cents: int) -> str:
