@@ -4,6 +4,10 @@ Text from the organisation's posting ("Organizing 2.0 Fall Internship") and its 
 Organizing 2.0 Is Amazeballs". Lines starting with "- " render as list items.
 """
 
+from datetime import date
+
+from portal.formatting import long_date
+
 TITLE = "Organizing 2.0 Fall Internship"
 ORGANISATION = "Organizing 2.0"
 LOCATION = "New York City (near Union Square)"
@@ -58,11 +62,24 @@ NICE_TO_HAVE = (
     "- Point to previous leadership experience in clubs, student government and community groups"
 )
 
-COMMITMENT = (
-    "This is a rolling admission – we accept new interns during August and September.\n\n"
+COMMITMENT_TERMS = (
     "- Minimum commitment is 15 hours/week, preference for 20-40\n"
     "- 12 week minimum"
 )
+
+
+def commitment(applications_open: date, applications_close: date) -> str:
+    """The posting's commitment section with the program's own application window.
+
+    The real posting says "This is a rolling admission – we accept new interns during August and
+    September."; the demo's window is computed from the day it is seeded, so the sentence names its
+    real dates instead of months that would contradict them.
+    """
+    return (
+        f"This is a rolling admission – we accept applications from {long_date(applications_open)} "
+        f"until {long_date(applications_close)}.\n\n{COMMITMENT_TERMS}"
+    )
+
 
 STIPEND_TEXT = "Stipends of $500-$1000 a month available (25 hours/week and up)."
 

@@ -66,6 +66,7 @@ def _new_password() -> str:
 
 def build_demo_program(today: date) -> Program:
     """The Fall program from the real posting, with its window open around ``today``."""
+    applications_open, applications_close = today - timedelta(days=30), today + timedelta(days=60)
     program = Program(
         slug=DEMO_SLUG,
         title=posting.TITLE,
@@ -77,14 +78,14 @@ def build_demo_program(today: date) -> Program:
         what_you_will_learn=posting.WHAT_YOU_WILL_LEARN,
         requirements=posting.REQUIREMENTS,
         nice_to_have=posting.NICE_TO_HAVE,
-        commitment=posting.COMMITMENT,
+        commitment=posting.commitment(applications_open, applications_close),
         stipend_text=posting.STIPEND_TEXT,
         school_credit_text=posting.SCHOOL_CREDIT_TEXT,
         diversity_statement=posting.DIVERSITY_STATEMENT,
         intern_rights=posting.INTERN_RIGHTS,
         how_to_apply=posting.HOW_TO_APPLY,
-        applications_open=today - timedelta(days=30),
-        applications_close=today + timedelta(days=60),
+        applications_open=applications_open,
+        applications_close=applications_close,
         start_window_start=today,
         start_window_end=today + timedelta(days=90),
         places=4,
