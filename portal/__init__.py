@@ -150,7 +150,10 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
     from portal.formatting import long_date, text_blocks
+    from portal.navigation import navigation_for
     from portal.rules.hours import format_minutes
     from portal.rules.pipeline import ApplicationStatus
     from portal.rules.stipends import format_cents
@@ -161,10 +164,13 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["text_blocks"] = text_blocks
 
-
     @app.context_processor
     def inject_globals():
-        return {"organisation_name": app.config["ORGANISATION_NAME"], "has_endpoint": lambda name: True}  # TEMP
+        return {
+            "organisation_name": app.config["ORGANISATION_NAME"],
+            # Called by base.html's nav, so pages that never show the nav never work it out.
+            "navigation_links": lambda: navigation_for(current_user, app.config),
+        }
 
     @app.after_request
     def security_headers(response):
