@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from browser_support import phone_overflow
+from browser_support import phone_overflow, run_axe
 from factories import (
     ApplicationFactory,
     ProgramFactory,
@@ -80,7 +80,7 @@ def test_a_supervisor_filters_by_status_and_sorts_by_normalised_score(
     assert f"Applicant {queue_data['blind'].reference}" in page.locator("tbody").inner_text()
     assert "Rosa Hidden" not in page.content()
     serious += audit_and_capture(page, "review-queue")
-    assert phone_overflow(page) == 0  # the table scrolls inside its own box on a phone
+    assert phone_overflow(page) == 0  # one card per application on a phone
 
     # Filter by status through the form.
     page.get_by_label("Status", exact=True).select_option(label="Invited to interview")
@@ -132,15 +132,86 @@ def test_the_blind_queue_and_the_empty_queue_are_accessible(
     assert serious == [], f"serious or critical accessibility violations: {serious}"
 
 
-def test_the_results_table_can_be_scrolled_with_the_keyboard(app, live_server, page, supervisor, queue_data):
+SCORE_COLUMNS = ("Reviews", "Raw mean", "Normalised", "My score")
+
+# Where an element is on screen, and whether the page or the table's own box would hide any of it.
+PLACEMENT = """(element) => {
+  const rect = element.getBoundingClientRect();
+  const box = element.closest('.table-scroll').getBoundingClientRect();
+  const style = getComputedStyle(element);
+  return {left: rect.left, right: rect.right, width: rect.width, boxLeft: box.left, boxRight: box.right,
+          shown: style.display !== 'none' && style.visibility !== 'hidden' && rect.width > 0 && rect.height > 0,
+          text: element.innerText.trim()};
+}"""
+
+
+def page_overflow(page) -> int:
+    return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def assert_on_screen(page, locator, what: str) -> str:
+    """The element is shown, and neither the page nor the table's box cuts any of it off; returns its text."""
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    where = locator.evaluate(PLACEMENT)
+    assert where["shown"], f"{what} is not shown"
+    assert where["left"] >= max(0, where["boxLeft"]) - 0.5, f"{what} starts off-screen: {where}"
+    assert where["right"] <= min(width, where["boxRight"]) + 0.5, f"{what} ends off-screen: {where}"
+    return where["text"]
+
+
+def test_at_1280_px_every_column_fits_and_the_scores_are_on_screen(
+    app, live_server, page, supervisor, queue_data, audit_and_capture
+):
+    sign_in_browser(page, app, live_server, supervisor)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server + "/review/?sort=normalised")
+    assert page_overflow(page) <= 0  # no sideways scrolling of the page
+    region = page.locator(".table-scroll")
+    assert region.evaluate("box => box.scrollWidth - box.clientWidth") <= 0  # nor inside the table's box
+
+    headers = [text.replace("▼", "").strip() for text in page.locator("thead th").all_inner_texts()]
+    rows = page.locator("tbody tr")
+    assert rows.count() == 8
+    for name in SCORE_COLUMNS:
+        index = headers.index(name)
+        assert_on_screen(page, page.locator("thead th").nth(index), f"the {name!r} header")
+        for n in range(rows.count()):
+            assert_on_screen(page, rows.nth(n).locator("th, td").nth(index), f"{name!r} of row {n + 1}")
+    assert table_column(page, "Normalised")[:2] == ["5.16", "4.39"]  # the figures, not just the boxes
+    assert audit_and_capture(page, "review-queue-1280") == []
+
+
+def test_at_375_px_each_application_is_a_card_with_its_name_status_and_scores(
+    app, live_server, page, supervisor, queue_data, audit_and_capture
+):
     sign_in_browser(page, app, live_server, supervisor)
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(live_server + "/review/")
-    region = page.get_by_role("region", name=re.compile(r"^Applications, newest first"))
-    region.focus()
-    assert page.evaluate("document.activeElement.classList.contains('table-scroll')")
-    before = region.evaluate("element => element.scrollLeft")
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
-    assert region.evaluate("element => element.scrollLeft") > before
+    page.goto(live_server + "/review/?sort=normalised")
+    assert page_overflow(page) <= 0
+    assert page.locator(".table-scroll").evaluate("box => box.scrollWidth - box.clientWidth") <= 0
+
+    cards = page.locator("tbody tr")
+    assert cards.count() == 8
+    seen = []
+    for n in range(cards.count()):
+        card = cards.nth(n)
+        name = assert_on_screen(page, card.locator("th"), f"the name on card {n + 1}")
+        status = assert_on_screen(page, card.locator(".status-tag"), f"the status on card {n + 1}")
+        raw, normalised = (
+            assert_on_screen(page, card.locator(f"td[data-label='{label}']"), f"{label} on card {n + 1}")
+            for label in ("Raw mean", "Normalised")
+        )
+        seen.append((name, status, raw, normalised))
+    assert seen[0] == ("Person D", "Invited to interview", "3.00", "5.16")
+    assert seen[-1][0] == f"Applicant {queue_data['blind'].reference} Blind review"
+    assert [score.split()[0] for score in seen[-1][2:]] == ["–", "–"]  # "–" and a hidden "none yet"
+    # The table's headers are not shown on a phone: each cell shows its column's name above its figure.
+    labels = cards.first.locator("td").evaluate_all(
+        "cells => cells.map(cell => getComputedStyle(cell, '::before').content)"
+    )
+    headers = page.locator("thead th").evaluate_all("ths => ths.map(th => th.innerText.replace('▼', '').trim())")
+    assert [label.split(" / ")[0].strip('"') for label in labels] == [h for h in headers if h != "Applicant"]
+
+    serious = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"serious or critical accessibility violations at 375 px: {serious}"
+    assert audit_and_capture(page, "review-queue-375") == []
