@@ -20,8 +20,9 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db
 
-# Browser and SMTP fixtures, shared by every module (one Chromium per run; never import them directly).
-pytest_plugins = ["browser_support", "smtp_support"]
+# Shared fixtures for every module (never import them directly): the test data (today, a program, its
+# supervisor, intern and placement, an admin), one Chromium per run, and an SMTP server.
+pytest_plugins = ["shared_fixtures", "browser_support", "smtp_support"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])

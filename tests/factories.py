@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 import factory
@@ -92,20 +93,34 @@ class RubricCriterionFactory(BaseFactory):
     position = factory.Sequence(int)
 
 
+def hash_password(password: str) -> str:
+    """A real argon2 hash of ``password``, made by ``User.set_password`` with the production parameters."""
+    user = User(email="x@example.org", role=Role.INTERN)
+    user.set_password(password)
+    return user.password_hash
+
+
+@functools.cache
+def hashed_test_password() -> str:
+    """The hash of ``TEST_PASSWORD``, made once per run: every factory user shares it (argon2 is slow on purpose)."""
+    return hash_password(TEST_PASSWORD)
+
+
 class UserFactory(BaseFactory):
+    """A user who signs in with ``TEST_PASSWORD``; ``password="..."`` hashes another one for this user alone."""
+
     class Meta:
         model = User
+
+    class Params:
+        password = TEST_PASSWORD
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     full_name = factory.Faker("name")
     role = Role.SUPERVISOR
-    password_hash = factory.LazyFunction(lambda: _password_hash())
-
-
-def _password_hash() -> str:
-    user = User(email="x@example.org", role=Role.INTERN)
-    user.set_password(TEST_PASSWORD)
-    return user.password_hash
+    password_hash = factory.LazyAttribute(
+        lambda o: hashed_test_password() if o.password == TEST_PASSWORD else hash_password(o.password)
+    )
 
 
 class AdminFactory(UserFactory):

@@ -438,8 +438,9 @@ def test_reset_requests_are_limited_per_client_and_per_address(client, ada):
 
 
 @pytest.fixture
-def invited_intern(app):
-    intern = InternFactory(email="ana@example.org", full_name="Ana Reyes", password_hash=None)
+def invited_intern(intern):
+    """The shared intern, with no password yet and an invitation to set one."""
+    intern.password_hash = None
     send_invitation(intern, program_title="Fall Internship")
     db.session.commit()
     return intern

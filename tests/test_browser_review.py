@@ -8,26 +8,21 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from factories import TEST_PASSWORD, ApplicationFactory, ProgramFactory, ReviewFactory, ScoreFactory, UserFactory
+from factories import TEST_PASSWORD, ApplicationFactory, ReviewFactory, ScoreFactory, UserFactory
 
 from portal.extensions import db
-from portal.models import ApplicationStatus, Placement, RubricCriterion
+from portal.models import ApplicationStatus, Placement
 from portal.services.outbox import send_pending
 
-
-@pytest.fixture
-def program(app):
-    program = ProgramFactory(title="Fall Internship", places=3)
-    program.rubric = [RubricCriterion(name=name, position=i) for i, name in enumerate(["Current events", "Organised"])]
-    db.session.commit()
-    return program
+# The shared ``program``, titled "Fall Internship", with three places and a rubric of two criteria.
+pytestmark = pytest.mark.program_settings(title="Fall Internship", places=3, rubric=("Current events", "Organised"))
 
 
 @pytest.fixture
-def people(program):
-    supervisor = UserFactory(email="sasha@example.org", full_name="Sasha Supervisor")
+def people(program, supervisor):
+    """The shared supervisor and a colleague, both reviewing the program."""
     colleague = UserFactory(email="cruz@example.org", full_name="Colleague Cruz")
-    program.reviewers.extend([supervisor, colleague])
+    program.reviewers.append(colleague)
     db.session.commit()
     return supervisor, colleague
 

@@ -13,24 +13,12 @@ from datetime import date, timedelta
 
 import pytest
 from browser_support import phone_overflow
-from factories import (
-    ActivityCategoryFactory,
-    AdminFactory,
-    InternFactory,
-    PlacementFactory,
-    ProgramFactory,
-    UserFactory,
-)
 from smtp_support import mailed_link
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import OutboxMessage, TimesheetWeek, WeekStatus
-from portal.rules.weeks import week_monday
 from portal.services.accounts import send_invitation
-
-THIS_MONDAY = week_monday(date.today())
-PAST_MONDAY = THIS_MONDAY - timedelta(weeks=1)
 
 
 def sign_in_browser(page, app, base_url: str, user) -> None:
@@ -42,21 +30,11 @@ def sign_in_browser(page, app, base_url: str, user) -> None:
 
 
 @pytest.fixture
-def people(app):
-    program = ProgramFactory(title="Fall Organizing")
-    ActivityCategoryFactory(program=program, name="Event planning", position=0)
-    ActivityCategoryFactory(program=program, name="Organizing software and tools", position=1)
-    ActivityCategoryFactory(program=program, name="Office support", is_learning=False, position=2)
-    supervisor = UserFactory(full_name="Sam Supervisor", email="sam@example.org")
-    intern = InternFactory(full_name="Ana Reyes", email="ana@example.org", password_hash=None)
-    placement = PlacementFactory(
-        program=program,
-        application__program=program,
-        intern=intern,
-        supervisor=supervisor,
-        start_date=THIS_MONDAY - timedelta(weeks=3),
-    )
-    return {"intern": intern, "supervisor": supervisor, "placement": placement, "admin": AdminFactory()}
+def people(placement, intern, supervisor, admin):
+    """The shared placement, whose intern has no password yet: the journey starts at the invitation."""
+    intern.password_hash = None
+    db.session.commit()
+    return {"intern": intern, "supervisor": supervisor, "placement": placement, "admin": admin}
 
 
 def add_entry(page, day: date, hours: str, activity: str, note: str) -> None:
@@ -68,20 +46,21 @@ def add_entry(page, day: date, hours: str, activity: str, note: str) -> None:
     page.wait_for_selector(".flash--success")
 
 
-def week_status(placement) -> WeekStatus:
+def week_status(placement, monday: date) -> WeekStatus:
     db.session.expire_all()
     return db.session.scalar(
         select(TimesheetWeek.status).where(
-            TimesheetWeek.placement_id == placement.id, TimesheetWeek.week_start == PAST_MONDAY
+            TimesheetWeek.placement_id == placement.id, TimesheetWeek.week_start == monday
         )
     )
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)  # every form of the journey carries its token
 def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
-    app, live_server, page, people, smtp_server, audit_and_capture
+    app, live_server, page, people, smtp_server, audit_and_capture, this_monday
 ):
     placement = people["placement"]
+    past_monday = this_monday - timedelta(weeks=1)
     serious = []
 
     # The invitation arrives at the SMTP server; setting a password lands the intern on the dashboard.
@@ -98,10 +77,10 @@ def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
 
     # From "this week" to last week with the navigation link.
     page.get_by_role("link", name="Log this week's hours").click()
-    page.wait_for_url(re.compile(rf"/weeks/{THIS_MONDAY.isoformat()}$"))
+    page.wait_for_url(re.compile(rf"/weeks/{this_monday.isoformat()}$"))
     page.get_by_role("link", name="Previous week").click()
-    page.wait_for_url(re.compile(rf"/weeks/{PAST_MONDAY.isoformat()}$"))
-    assert page.get_by_role("heading", level=1).inner_text() == f"Week of {PAST_MONDAY.day} {PAST_MONDAY:%B %Y}"
+    page.wait_for_url(re.compile(rf"/weeks/{past_monday.isoformat()}$"))
+    assert page.get_by_role("heading", level=1).inner_text() == f"Week of {past_monday.day} {past_monday:%B %Y}"
 
     # Hours that cannot be read are explained beside the field, and what was typed stays.
     page.get_by_label("Hours", exact=True).fill("six hours")
@@ -113,10 +92,10 @@ def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
     serious += audit_and_capture(page, "hours-week-error")
 
     # 16 h across three days, typed three different ways.
-    add_entry(page, PAST_MONDAY, "6", "Event planning", "Planned the tenants' teach-in")
-    add_entry(page, PAST_MONDAY + timedelta(days=1), "5:30", "Organizing software and tools", "Action Network")
-    add_entry(page, PAST_MONDAY + timedelta(days=3), "4", "Office support", "Mailing")
-    add_entry(page, PAST_MONDAY + timedelta(days=4), "1", "Office support", "A mistake")
+    add_entry(page, past_monday, "6", "Event planning", "Planned the tenants' teach-in")
+    add_entry(page, past_monday + timedelta(days=1), "5:30", "Organizing software and tools", "Action Network")
+    add_entry(page, past_monday + timedelta(days=3), "4", "Office support", "Mailing")
+    add_entry(page, past_monday + timedelta(days=4), "1", "Office support", "A mistake")
 
     # Change Thursday's entry to 4 h 30 min.
     page.get_by_role("link", name=re.compile(r"^Change 4 h of Office support on Thursday")).click()
@@ -135,14 +114,14 @@ def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
     assert "A mistake" not in page.locator("#days").inner_text()
 
     assert page.get_by_role("heading", name="Total this week: 16 h").is_visible()
-    assert "5 h 30 min" in page.locator(f"#day-{(PAST_MONDAY + timedelta(days=1)).isoformat()}").inner_text()
+    assert "5 h 30 min" in page.locator(f"#day-{(past_monday + timedelta(days=1)).isoformat()}").inner_text()
     serious += audit_and_capture(page, "hours-week-entries")
     assert phone_overflow(page) == 0
 
     page.get_by_role("button", name="Submit this week").click()
     page.wait_for_selector(".flash--success")
     assert page.get_by_role("heading", name="Status: Submitted, waiting for approval").is_visible()
-    assert week_status(placement) == WeekStatus.SUBMITTED
+    assert week_status(placement, past_monday) == WeekStatus.SUBMITTED
 
     # The concern page, as the intern sees it.
     page.goto(live_server + "/hours/concerns")
@@ -165,19 +144,19 @@ def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
     row.get_by_role("button", name=re.compile(r"^Approve the week of .* of Ana Reyes$")).click()
     page.wait_for_selector(".flash--success")
     assert page.locator(".flash--success").inner_text() == "Approved 1 week."
-    assert week_status(placement) == WeekStatus.APPROVED
+    assert week_status(placement, past_monday) == WeekStatus.APPROVED
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert [m.subject for m in messages] == [invitation_subject]  # approving emails nobody; returning does
 
     # Locked for the intern, and counted on the dashboard as the first qualifying week.
     sign_in_browser(page, app, live_server, people["intern"])
-    page.goto(f"{live_server}/hours/placements/{placement.id}/weeks/{PAST_MONDAY.isoformat()}")
+    page.goto(f"{live_server}/hours/placements/{placement.id}/weeks/{past_monday.isoformat()}")
     assert page.get_by_role("heading", name="Status: Approved").is_visible()
     assert page.get_by_role("button", name="Save entry").count() == 0
     page.goto(live_server + "/hours/")
     assert page.locator(".qualifying-weeks").inner_text() == "1"
     assert "of 12 qualifying weeks" in page.locator("section[aria-labelledby=minimum-heading]").inner_text()
-    week_row = page.locator("tbody tr", has_text=f"{PAST_MONDAY.day} {PAST_MONDAY:%B %Y}")
+    week_row = page.locator("tbody tr", has_text=f"{past_monday.day} {past_monday:%B %Y}")
     assert "16 h" in week_row.inner_text() and "Qualifying" in week_row.inner_text()
 
     # The admin's concerns page.

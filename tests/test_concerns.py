@@ -3,48 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
-from factories import AdminFactory, ConcernFactory, InternFactory, PlacementFactory, ProgramFactory, UserFactory
+from factories import AdminFactory, ConcernFactory, InternFactory, PlacementFactory
 from session_support import sign_in
 from sqlalchemy import event, select
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEvent, Concern, ConcernKind, OutboxMessage, TimesheetWeek, WeekStatus
-from portal.rules.weeks import week_monday
-
-THIS_MONDAY = week_monday(date.today())
-
-
-@pytest.fixture
-def supervisor(app):
-    return UserFactory(full_name="Sam Supervisor")
-
-
-@pytest.fixture
-def placement(app, supervisor):
-    program = ProgramFactory(title="Fall Organizing")
-    return PlacementFactory(
-        program=program,
-        application__program=program,
-        supervisor=supervisor,
-        intern=InternFactory(full_name="Ana Reyes", email="ana@example.org"),
-        start_date=THIS_MONDAY - timedelta(weeks=3),
-    )
-
-
-@pytest.fixture
-def intern(placement):
-    return placement.intern
 
 
 def raise_one(client, kind="staff_job", details="I run the front desk alone every day."):
     return client.post("/hours/concerns", data={"kind": kind, "details": details})
 
 
-def test_the_form_offers_the_postings_promises(client, intern):
+def test_the_form_offers_the_postings_promises(client, intern, placement):
     sign_in(client, intern)
     html = client.get("/hours/concerns").get_data(as_text=True)
     for label in (
@@ -72,7 +46,7 @@ def test_an_intern_raises_a_concern_and_sees_it_listed(client, intern, placement
     assert db.session.scalar(select(OutboxMessage)) is None  # nobody is emailed, least of all the supervisor
 
 
-def test_something_else_needs_details_and_what_was_chosen_is_kept(client, intern):
+def test_something_else_needs_details_and_what_was_chosen_is_kept(client, intern, placement):
     sign_in(client, intern)
     response = raise_one(client, kind="other", details="")
     assert response.status_code == 422
@@ -92,9 +66,9 @@ def test_an_intern_sees_only_their_own_concerns(client, intern, placement):
     assert "Mine: the copier again." in html and "Someone else&#39;s secret." not in html
 
 
-def test_supervisors_never_see_concerns(client, placement, supervisor):
+def test_supervisors_never_see_concerns(client, placement, supervisor, this_monday):
     ConcernFactory(placement=placement, details="My supervisor shouts at me.")
-    last_monday = THIS_MONDAY - timedelta(weeks=1)
+    last_monday = this_monday - timedelta(weeks=1)
     week = TimesheetWeek(
         placement=placement, week_start=last_monday, status=WeekStatus.SUBMITTED, submitted_at=utcnow()
     )
@@ -117,12 +91,11 @@ def test_supervisors_never_see_concerns(client, placement, supervisor):
     assert db.session.scalar(select(Concern.answer)) == ""
 
 
-def test_an_admin_answers_and_the_intern_reads_the_answer_and_is_emailed(client, intern, placement):
+def test_an_admin_answers_and_the_intern_reads_the_answer_and_is_emailed(client, intern, placement, admin):
     sign_in(client, intern)
     raise_one(client, kind="not_learning", details="Only data entry for three weeks.")
     concern = db.session.scalar(select(Concern))
 
-    admin = AdminFactory(full_name="Alex Admin")
     sign_in(client, admin)
     html = client.get("/admin/concerns").get_data(as_text=True)
     assert "Only data entry for three weeks." in html and "Ana Reyes" in html and "1 waiting for an answer" in html

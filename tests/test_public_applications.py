@@ -16,10 +16,8 @@ from portal.extensions import db
 from portal.models import Application, ApplicationStatus, AuditEvent, OutboxMessage, Resume, SelfIdentification
 from portal.services.self_identification import decrypt_answers
 
-
-@pytest.fixture
-def program(app):
-    return ProgramFactory(slug="fall", title="Fall Internship")
+# The shared ``program`` (slug ``fall``), under the title the emails and pages below expect.
+pytestmark = pytest.mark.program_settings(title="Fall Internship")
 
 
 def form_data(**overrides) -> dict:

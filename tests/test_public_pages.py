@@ -84,33 +84,30 @@ def long_date(day: date) -> str:
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
-TODAY = date.today()
-
-
-def closed_program(**fields):
+def closed_program(today: date, **fields):
     return ProgramFactory(
-        applications_open=TODAY - timedelta(days=60), applications_close=TODAY - timedelta(days=1), **fields
+        applications_open=today - timedelta(days=60), applications_close=today - timedelta(days=1), **fields
     )
 
 
-def upcoming_program(**fields):
+def upcoming_program(today: date, **fields):
     return ProgramFactory(
-        applications_open=TODAY + timedelta(days=10), applications_close=TODAY + timedelta(days=40), **fields
+        applications_open=today + timedelta(days=10), applications_close=today + timedelta(days=40), **fields
     )
 
 
 # ---- home ---------------------------------------------------------------------------------------
 
 
-def test_home_lists_open_programs_with_their_details_and_not_closed_ones(client):
+def test_home_lists_open_programs_with_their_details_and_not_closed_ones(client, today):
     ProgramFactory(
         title="Fall Organizing Internship",
         organisation="Organizing 2.0",
         location="New York, NY",
         summary="Learn digital organizing with a volunteer-run team.",
-        applications_close=TODAY + timedelta(days=5),
+        applications_close=today + timedelta(days=5),
     )
-    closed_program(title="Last Spring Internship")
+    closed_program(today, title="Last Spring Internship")
 
     page = get_page(client, "/")
 
@@ -118,14 +115,14 @@ def test_home_lists_open_programs_with_their_details_and_not_closed_ones(client)
     assert "Fall Organizing Internship" in open_section
     assert "Organizing 2.0 · New York, NY" in open_section
     assert "Learn digital organizing with a volunteer-run team." in open_section
-    assert f"Apply by {long_date(TODAY + timedelta(days=5))}" in open_section
+    assert f"Apply by {long_date(today + timedelta(days=5))}" in open_section
     assert "Last Spring Internship" not in page.main_text
     assert any(link["attrs"].get("href", "").startswith("/programs/program-") for link in page.find_all("a"))
 
 
-def test_home_shows_an_upcoming_program_with_its_opening_date_apart_from_the_open_ones(client):
+def test_home_shows_an_upcoming_program_with_its_opening_date_apart_from_the_open_ones(client, today):
     ProgramFactory(title="Open Now Internship")
-    upcoming_program(title="Next Season Internship")
+    upcoming_program(today, title="Next Season Internship")
 
     page = get_page(client, "/")
 
@@ -134,11 +131,11 @@ def test_home_shows_an_upcoming_program_with_its_opening_date_apart_from_the_ope
     assert "Open Now Internship" in open_section and "Next Season Internship" not in open_section
     assert upcoming_section.startswith("Opening soon")
     assert "Next Season Internship" in upcoming_section
-    assert f"Applications open {long_date(TODAY + timedelta(days=10))}" in upcoming_section
+    assert f"Applications open {long_date(today + timedelta(days=10))}" in upcoming_section
 
 
-def test_home_says_so_when_nothing_is_open(client):
-    closed_program(title="Old Internship")
+def test_home_says_so_when_nothing_is_open(client, today):
+    closed_program(today, title="Old Internship")
 
     page = get_page(client, "/")
 
@@ -147,9 +144,9 @@ def test_home_says_so_when_nothing_is_open(client):
     assert page.find_all("section", **{"aria-labelledby": "upcoming-heading"}) == []
 
 
-def test_home_pages_through_many_programs(client):
+def test_home_pages_through_many_programs(client, today):
     for number in range(21):
-        ProgramFactory(title=f"Internship number {number:02d}", applications_open=TODAY - timedelta(days=21 - number))
+        ProgramFactory(title=f"Internship number {number:02d}", applications_open=today - timedelta(days=21 - number))
 
     first = get_page(client, "/")
     second = get_page(client, "/?page=2")
@@ -283,9 +280,9 @@ def test_a_program_without_paid_tiers_says_there_is_no_stipend(client):
     ],
     ids=["open", "not-yet-open", "closed"],
 )
-def test_posting_says_whether_applications_are_open(client, opens, closes, expected):
+def test_posting_says_whether_applications_are_open(client, opens, closes, expected, today):
     program = ProgramFactory(
-        applications_open=TODAY + timedelta(days=opens), applications_close=TODAY + timedelta(days=closes)
+        applications_open=today + timedelta(days=opens), applications_close=today + timedelta(days=closes)
     )
 
     page = get_page(client, f"/programs/{program.slug}")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from factories import (
-    ActivityCategoryFactory,
     InternFactory,
     PlacementFactory,
-    ProgramFactory,
     ReminderLogFactory,
     TimesheetWeekFactory,
     UserFactory,
@@ -26,18 +23,6 @@ LAST_MONDAY = date(2026, 10, 5)
 
 def at(day: date, hour: int = 12) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-@pytest.fixture
-def program(app):
-    program = ProgramFactory(title="Fall Organizing")
-    ActivityCategoryFactory(program=program)
-    return program
-
-
-@pytest.fixture
-def supervisor(app):
-    return UserFactory(full_name="Sam Supervisor", email="sam@example.org")
 
 
 def placement(program, supervisor, email: str, **kwargs):

@@ -14,7 +14,6 @@ from factories import (
     InternFactory,
     ProgramFactory,
     ReviewFactory,
-    RubricCriterionFactory,
     ScoreFactory,
     UserFactory,
 )
@@ -38,21 +37,8 @@ from portal.models import (
 from portal.services.self_identification import encrypt_answers
 from portal.services.uploads import check_resume, store_resume
 
-
-@pytest.fixture
-def program(app):
-    program = ProgramFactory(slug="fall", places=2)
-    for position, name in enumerate(["Knows current events", "Organised", "Bold"]):
-        RubricCriterionFactory(program=program, name=name, position=position)
-    return program
-
-
-@pytest.fixture
-def supervisor(program):
-    user = UserFactory(full_name="Sasha Supervisor")
-    program.reviewers.append(user)
-    db.session.commit()
-    return user
+# The shared ``program``, reviewed by the shared ``supervisor``, with two places and a rubric.
+pytestmark = pytest.mark.program_settings(places=2, rubric=("Knows current events", "Organised", "Bold"))
 
 
 @pytest.fixture

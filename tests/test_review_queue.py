@@ -95,16 +95,6 @@ def submitted_review(application, reviewer, *values: int, criteria=None):
 
 
 @pytest.fixture
-def supervisor(app):
-    return UserFactory(full_name="Sam Supervisor")
-
-
-@pytest.fixture
-def program(app, supervisor):
-    return ProgramFactory(title="Fall Organizing", reviewers=[supervisor])
-
-
-@pytest.fixture
 def signed_in(client, supervisor):
     sign_in(client, supervisor)
     return client

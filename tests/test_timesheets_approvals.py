@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from factories import (
@@ -21,48 +21,45 @@ from sqlalchemy import event, func, select
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEvent, OutboxMessage, TimesheetWeek, WeekStatus
-from portal.rules.weeks import week_monday
-
-THIS_MONDAY = week_monday(date.today())
 
 
 @pytest.fixture
-def program(app):
-    program = ProgramFactory(title="Fall Organizing")
-    ActivityCategoryFactory(program=program, name="Event planning")
-    return program
+def placement_for(this_monday):
+    """``placement_for(program, supervisor, name)``: a new intern called ``name``, placed six weeks ago."""
 
-
-@pytest.fixture
-def supervisor(app):
-    return UserFactory(full_name="Sam Supervisor")
-
-
-def placement_for(program, supervisor, name: str):
-    return PlacementFactory(
-        program=program,
-        application__program=program,
-        supervisor=supervisor,
-        intern=InternFactory(full_name=name, email=f"{name.split()[0].lower()}@example.org"),
-        start_date=THIS_MONDAY - timedelta(weeks=6),
-    )
-
-
-def submitted_week(placement, weeks_ago: int, *, days_ago: float, minutes: int = 16 * 60) -> TimesheetWeek:
-    monday = THIS_MONDAY - timedelta(weeks=weeks_ago)
-    week = TimesheetWeekFactory(
-        placement=placement,
-        week_start=monday,
-        status=WeekStatus.SUBMITTED,
-        submitted_at=utcnow() - timedelta(days=days_ago),
-    )
-    activity = placement.program.categories[0]
-    TimesheetEntryFactory(week=week, work_date=monday, minutes=min(minutes, 12 * 60), category=activity)
-    if minutes > 12 * 60:
-        TimesheetEntryFactory(
-            week=week, work_date=monday + timedelta(days=1), minutes=minutes - 12 * 60, category=activity
+    def make(program, supervisor, name: str):
+        return PlacementFactory(
+            program=program,
+            application__program=program,
+            supervisor=supervisor,
+            intern=InternFactory(full_name=name, email=f"{name.split()[0].lower()}@example.org"),
+            start_date=this_monday - timedelta(weeks=6),
         )
-    return week
+
+    return make
+
+
+@pytest.fixture
+def submitted_week(this_monday):
+    """``submitted_week(placement, weeks_ago, days_ago=..., minutes=...)``: a week waiting for approval."""
+
+    def make(placement, weeks_ago: int, *, days_ago: float, minutes: int = 16 * 60) -> TimesheetWeek:
+        monday = this_monday - timedelta(weeks=weeks_ago)
+        week = TimesheetWeekFactory(
+            placement=placement,
+            week_start=monday,
+            status=WeekStatus.SUBMITTED,
+            submitted_at=utcnow() - timedelta(days=days_ago),
+        )
+        activity = placement.program.categories[0]
+        TimesheetEntryFactory(week=week, work_date=monday, minutes=min(minutes, 12 * 60), category=activity)
+        if minutes > 12 * 60:
+            TimesheetEntryFactory(
+                week=week, work_date=monday + timedelta(days=1), minutes=minutes - 12 * 60, category=activity
+            )
+        return week
+
+    return make
 
 
 def status_of(week) -> WeekStatus:
@@ -71,7 +68,7 @@ def status_of(week) -> WeekStatus:
 
 
 @pytest.fixture
-def weeks(program, supervisor):
+def weeks(program, supervisor, placement_for, submitted_week):
     ana = placement_for(program, supervisor, "Ana Reyes")
     ben = placement_for(program, supervisor, "Ben Ortiz")
     return {
@@ -81,11 +78,13 @@ def weeks(program, supervisor):
     }
 
 
-def test_the_list_shows_the_supervisors_submitted_weeks_oldest_first(client, supervisor, weeks, program):
+def test_the_list_shows_the_supervisors_submitted_weeks_oldest_first(
+    client, supervisor, weeks, program, placement_for, submitted_week, this_monday
+):
     # Neither another supervisor's interns nor drafts or approved weeks are listed.
     other = placement_for(program, UserFactory(), "Cleo Outsider")
     submitted_week(other, 1, days_ago=20)
-    TimesheetWeekFactory(placement=weeks["ana_new"].placement, week_start=THIS_MONDAY - timedelta(weeks=3))
+    TimesheetWeekFactory(placement=weeks["ana_new"].placement, week_start=this_monday - timedelta(weeks=3))
     sign_in(client, supervisor)
     response = client.get("/hours/approvals")
     assert response.status_code == 200
@@ -97,7 +96,7 @@ def test_the_list_shows_the_supervisors_submitted_weeks_oldest_first(client, sup
     assert "16 h" in html and "10 h" in html and "below the weekly minimum" in html  # Ben's 10 h week
 
 
-def test_an_admin_sees_every_submitted_week(client, weeks, program):
+def test_an_admin_sees_every_submitted_week(client, weeks, program, placement_for, submitted_week):
     other = placement_for(program, UserFactory(), "Cleo Outsider")
     submitted_week(other, 1, days_ago=20)
     sign_in(client, AdminFactory())
@@ -190,7 +189,9 @@ def test_a_supervisor_of_another_intern_cannot_approve(client, weeks):
     assert f'name="version-{week.id}"' not in client.get("/hours/approvals").get_data(as_text=True)
 
 
-def test_one_foreign_week_in_a_batch_stops_the_whole_batch(client, supervisor, weeks, program):
+def test_one_foreign_week_in_a_batch_stops_the_whole_batch(
+    client, supervisor, weeks, program, placement_for, submitted_week
+):
     foreign = submitted_week(placement_for(program, UserFactory(), "Cleo Outsider"), 1, days_ago=3)
     sign_in(client, supervisor)
     chosen = [weeks["ana_old"], foreign]
@@ -260,7 +261,9 @@ def queries_for(client, path: str) -> int:
     return len(statements)
 
 
-def test_the_list_makes_the_same_number_of_queries_for_3_or_9_weeks(client, weeks, program):
+def test_the_list_makes_the_same_number_of_queries_for_3_or_9_weeks(
+    client, weeks, program, placement_for, submitted_week
+):
     admin = AdminFactory()
     sign_in(client, admin)
     few = queries_for(client, "/hours/approvals")
@@ -282,11 +285,13 @@ def test_a_forged_approval_without_the_form_token_changes_nothing(client, superv
     assert status_of(week) == WeekStatus.SUBMITTED
 
 
-def test_a_staff_account_that_is_also_the_intern_cannot_approve_its_own_week(client, program):
+def test_a_staff_account_that_is_also_the_intern_cannot_approve_its_own_week(
+    client, program, submitted_week, this_monday
+):
     both = UserFactory(full_name="Dana Both")
     own = PlacementFactory(
         program=program, application__program=program, intern=both, supervisor=both,
-        start_date=THIS_MONDAY - timedelta(weeks=6),
+        start_date=this_monday - timedelta(weeks=6),
     )
     week = submitted_week(own, 1, days_ago=2)
     sign_in(client, both)
@@ -301,11 +306,13 @@ def test_a_staff_account_that_is_also_the_intern_cannot_approve_its_own_week(cli
     assert status_of(week) == WeekStatus.SUBMITTED
 
 
-def test_an_admin_who_is_also_the_intern_neither_sees_nor_reopens_their_own_week(client, program):
+def test_an_admin_who_is_also_the_intern_neither_sees_nor_reopens_their_own_week(
+    client, program, submitted_week, this_monday
+):
     admin_intern = AdminFactory(full_name="Ada Both")
     own = PlacementFactory(
         program=program, application__program=program, intern=admin_intern,
-        start_date=THIS_MONDAY - timedelta(weeks=6),
+        start_date=this_monday - timedelta(weeks=6),
     )
     week = submitted_week(own, 1, days_ago=2)
     sign_in(client, admin_intern)
