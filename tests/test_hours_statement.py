@@ -155,13 +155,10 @@ def test_statement_access(app):
 
 
 def _decimal(text: str) -> str:
-    """ "30 h 37 min" or "$750.00" as the CSV writes it ("30.61", "750.00")."""
+    """ "30.62 h" or "$750.00" as the CSV writes it ("30.62", "750.00")."""
     if text.startswith("$"):
         return text[1:].replace(",", "").split(" ")[0]
-    match = re.fullmatch(r"(?:(\d+) h)?\s*(?:(\d+) min)?", text)
-    minutes = int(match[1] or 0) * 60 + int(match[2] or 0)
-    hundredths = minutes * 100 // 60
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
+    return re.fullmatch(r"(\d+\.\d\d) h", text)[1]
 
 
 def test_pages_csv_and_pdf_show_the_same_stipend_and_completion_figures(app):
