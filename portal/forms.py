@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from portal.services.concerns import MAX_ANSWER_LENGTH
@@ -38,3 +38,17 @@ class AnswerForm(FlaskForm):
         ],
         description="The intern sees it on their concerns page and is emailed that you answered.",
     )
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error says what to type."""
+
+    def __init__(self, *args, parse_message: str = "Enter a whole number, like 20", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parse_message = parse_message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.parse_message) from None

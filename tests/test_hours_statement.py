@@ -17,9 +17,9 @@ from test_progress import H, add_week, categories, known_placement, parse, texts
 from test_stipends import csv_rows, past_month
 
 from portal.extensions import db
+from portal.formatting import month_label
 from portal.models import HoursStatement, WeekStatus
 from portal.rules.weeks import month_weeks
-from portal.services.progress import MONTH_NAMES
 
 
 def pdf_text(response) -> str:
@@ -178,7 +178,7 @@ def test_pages_csv_and_pdf_show_the_same_stipend_and_completion_figures(app):
     statement = parse(intern.get(f"/hours/placements/{placement.id}/stipends/{year}/{month}").data)
     dashboard = parse(intern.get("/hours/").data)
     [csv_row] = [row for row in csv_rows(staff.get(f"/hours/stipends.csv?month={year:04d}-{month:02d}"))[1:]]
-    label = f"{MONTH_NAMES[month - 1]} {year}"
+    label = month_label(year, month)
     [dashboard_row] = [row for row in dashboard.query_all(".stipend-table tbody tr")
                        if label in "".join(row.etree_element.itertext())]
     dashboard_cells = [" ".join("".join(td.itertext()).split()) for td in dashboard_row.etree_element.iter()

@@ -10,7 +10,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.forms import WholeNumberField
 from portal.rules.availability import check_availability
 from portal.rules.settings import ProgramRules
 
@@ -54,20 +54,6 @@ class CheckedByRules(Optional):
     def __init__(self, strip_whitespace: bool = True):
         super().__init__(strip_whitespace=strip_whitespace)
         self.field_flags = {"required": True}
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose parse error says what to type."""
-
-    def __init__(self, *args, parse_message: str = "Enter a whole number, like 20", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.parse_message = parse_message
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(self.parse_message) from None
 
 
 class CheckboxListField(SelectMultipleField):

@@ -19,8 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.forms import WholeNumberField
 from portal.models import Program
-from portal.public.forms import WholeNumberField
 from portal.rules.pipeline import ApplicationStatus
 from portal.services.queue import QueueFilters, QueueSort
 

@@ -46,7 +46,6 @@ def queue():
             sort=sort.value,
             sort_label=SORT_LABELS[sort.value],
             queue_url=queue_url,
-            application_url=lambda application_id: url_for("review.application", application_id=application_id),
             export_url=url_for("review.export", **args),
             filtered=any(key != "sort" for key in args),
         )

@@ -5,16 +5,8 @@ from __future__ import annotations
 from datetime import date
 from enum import Enum
 
+from portal.formatting import long_date
 from portal.rules.settings import ProgramRules
-
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-
-
-def _format_date(d: date) -> str:
-    return f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def _format_commitment(minutes: int) -> str:
@@ -57,7 +49,7 @@ def check_availability(
         first, last = rules.start_window
         if not first <= earliest_start <= last:
             errors["earliest_start"] = (
-                f"Choose a start date between {_format_date(first)} and {_format_date(last)}"
+                f"Choose a start date between {long_date(first)} and {long_date(last)}"
             )
     return errors
 

@@ -7,14 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
+from portal.formatting import long_date, month_label
 from portal.rules.hours import format_minutes
 from portal.rules.settings import ProgramRules, StipendTier
 from portal.rules.weeks import month_weeks
 
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
 _NO_TIER = StipendTier(min_average_minutes=0, monthly_cents=0)
 
 
@@ -92,11 +89,11 @@ class MonthStipend:
 
     def steps(self) -> list[str]:
         """The calculation as plain lines, in the order a person would redo it."""
-        month_name = f"{_MONTH_NAMES[self.month - 1]} {self.year}"
+        month_name = month_label(self.year, self.month)
         lines = [f"Weeks in {month_name}: {len(self.weeks_in_month)}"]
         for monday in self.active_weeks:
             lines.append(
-                f"Week of {_format_date(monday)}: "
+                f"Week of {long_date(monday)}: "
                 f"{format_minutes(self.minutes_by_week.get(monday, 0))}"
             )
         lines.append(f"Weeks counted: {len(self.active_weeks)} of {len(self.weeks_in_month)}")
@@ -114,10 +111,6 @@ class MonthStipend:
         lines.append(f"Prorated: {len(self.active_weeks)}/{len(self.weeks_in_month)}")
         lines.append(f"Stipend: {format_cents(self.amount_cents)}")
         return lines
-
-
-def _format_date(d: date) -> str:
-    return f"{d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
 
 
 def month_stipend(

@@ -20,6 +20,7 @@ from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
+from portal.formatting import month_label
 from portal.models import ActivityCategory, Placement, Program, Role, TimesheetEntry, TimesheetWeek, User
 from portal.rules.compliance import Standing, StipendMonth, WeekRecord, standing, stipend_months
 from portal.rules.settings import ProgramRules
@@ -27,18 +28,10 @@ from portal.rules.stipends import MonthStipend, format_average_hours, month_stip
 from portal.rules.weeks import month_weeks
 from portal.services.spreadsheets import neutralise_cell
 
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
 COMPLIANCE_PAGE_SIZE = 50
 STIPEND_CSV_COLUMNS = ("intern", "email", "month", "weeks counted", "average hours", "tier", "amount", "status")
 
 _MONTH_PARAM = re.compile(r"(\d{4})-(\d{2})")
-
-
-def month_label(year: int, month: int) -> str:
-    return f"{MONTH_NAMES[month - 1]} {year}"
 
 
 @dataclass(frozen=True)
@@ -145,12 +138,6 @@ def _with_people(statement: Select) -> Select:
     return statement.options(
         joinedload(Placement.supervisor),
         joinedload(Placement.program).selectinload(Program.stipend_tiers),
-    )
-
-
-def load_placement(placement_id: int) -> Placement | None:
-    return db.session.scalar(
-        _with_people(select(Placement).where(Placement.id == placement_id)).options(joinedload(Placement.intern))
     )
 
 

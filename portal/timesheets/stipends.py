@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from portal.auth.permissions import signed_in, staff_required
 from portal.database import utcnow
+from portal.formatting import month_label
 from portal.services import progress as service
 from portal.services.spreadsheets import rows_to_csv
 from portal.services.timesheets import viewable_placement_or_404
@@ -34,7 +35,7 @@ def stipend_statement(placement_id: int, year: int, month: int):
         stipend=figures.stipend,
         previous=months[index - 1] if index > 0 else None,
         following=months[index + 1] if index + 1 < len(months) else None,
-        month_label=service.month_label,
+        month_label=month_label,
         weeks={week.monday: week for week in progress.standing.weeks},
     )
 
