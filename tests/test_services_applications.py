@@ -37,3 +37,39 @@ def test_decisions_are_final(app):
     with pytest.raises(TransitionNotAllowed):
         change_status(application, ApplicationStatus.WITHDRAWN, actor_label="applicant")
     assert application.status == ApplicationStatus.ACCEPTED
+
+
+def _answers(email: str) -> dict:
+    from datetime import date, timedelta
+
+    return {
+        "full_name": "Rosa Parks", "preferred_name": "", "pronouns": "", "email": email, "phone": "", "city": "NYC",
+        "not_student": True, "school": "", "major": "", "wants_credit": False, "hours_per_week": 20,
+        "earliest_start": date.today() + timedelta(days=7), "weeks_available": 12, "seeks_stipend": False,
+        "why_this_internship": "w", "current_events": "c", "organised_deadlines": "o", "bold_idea": "b",
+        "skills": [], "leadership": "", "links": [], "heard_about": "", "accommodations": "",
+    }
+
+
+def test_the_same_rendered_form_sent_again_is_the_same_application_and_no_second_email(app, program):
+    """The race of a double click, where the second request arrives after the first one committed."""
+    from sqlalchemy import func, select
+
+    from portal.models import Application, OutboxMessage
+    from portal.services.applications import submit_application
+
+    def send(key: str):
+        resume = check_resume(io.BytesIO(MINIMAL_PDF), "cv.pdf")
+        result = submit_application(
+            program, _answers("rosa@example.org"), resume, {}, submission_key=key, today=program.applications_open
+        )
+        db.session.commit()
+        return result
+
+    first = send("form-1")
+    again = send("form-1")
+    assert again.application.id == first.application.id and again.duplicate
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1  # only "we received it"
+    other_form = send("form-2")  # a second, separate form for the same address: a fresh link by email
+    assert other_form.duplicate and db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 1

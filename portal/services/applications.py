@@ -90,7 +90,8 @@ def submit_application(
         raise ApplicationsClosed(f"Applications to {program.title} are closed.")
     existing = active_application(program, answers["email"])
     if existing is not None:
-        send_status_link(existing, reason="duplicate")
+        if existing.submission_key != submission_key:  # not this very form sent a moment ago (a double click)
+            send_status_link(existing, reason="duplicate")
         return Submission(existing, duplicate=True)
 
     try:
