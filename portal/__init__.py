@@ -11,9 +11,11 @@ from flask import Flask
 from portal.config import (
     ConfigError,
     check_production_secrets,
+    check_self_id_key,
     default_settings,
     derive_settings,
     normalise_database_url,
+    normalise_environment,
 )
 
 __all__ = ["create_app", "ConfigError"]
@@ -29,7 +31,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    normalise_environment(app.config)
     check_production_secrets(app.config)
+    check_self_id_key(app.config)
     derive_settings(app.config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(app.config["DATABASE_URL"]))
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -43,7 +47,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_error_pages(app)
     _register_cli(app)
     _register_template_helpers(app)
+    _install_http_security(app)
+    _install_log_filters(app)
+    _install_session_lifetime(app)
     return app
+
+
+def _install_session_lifetime(app: Flask) -> None:
+    from portal.auth.session_lifetime import install_session_lifetime
+
+    install_session_lifetime(app)  # idle and absolute limits per role; sign-in time stamped, CSRF token rotated
+
+
+def _install_log_filters(app: Flask) -> None:
+    from portal.logging_filters import install_log_filters
+
+    install_log_filters(app)  # access logs never record the token of a status, reset or invitation link
+
+
+def _install_http_security(app: Flask) -> None:
+    from portal.http_security import install_http_security
+
+    install_http_security(app)  # proxies from PROXY_FIX_*, HSTS, CSP, no-store on private pages
 
 
 def _init_extensions(app: Flask) -> None:
@@ -75,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.blueprint import bp as auth_bp
     from portal.database import MAX_ID
     from portal.public.blueprint import bp as public_bp
+    from portal.reports.blueprint import bp as reports_bp
     from portal.review.blueprint import bp as review_bp
     from portal.timesheets.blueprint import bp as timesheets_bp
 
@@ -91,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(timesheets_bp, url_prefix="/hours")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
 
 #: Status → the page that explains it (405 reads like 404: the address does nothing here).
@@ -106,11 +133,16 @@ ERROR_PAGES = {
 }
 
 
-def _register_error_pages(app: Flask) -> None:
-    from flask import render_template, request
-    from flask_wtf.csrf import CSRFError
+#: The only form fields that take a file (the application form's resume); a file under any other name is refused.
+UPLOAD_FIELDS = frozenset({"resume"})
 
-    from portal.extensions import db
+
+def _register_error_pages(app: Flask) -> None:
+    from flask import g, render_template, request
+    from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from portal.extensions import db, login_manager
     from portal.services.errors import ServiceError
 
     @app.before_request
@@ -121,6 +153,14 @@ def _register_error_pages(app: Flask) -> None:
             values += request.form.values()
         if any("\x00" in value for value in values):
             reason = "The form contained a null character, which no field accepts. Remove it and send it again."
+            return render_template("errors/400.html", reason=reason), 400
+        return None
+
+    @app.before_request
+    def refuse_unexpected_files():
+        """A file sent as a text field would reach that field's validators as a file object (a 500): say so."""
+        if request.method == "POST" and request.files and set(request.files) - UPLOAD_FIELDS:
+            reason = "The form contained a file where text was expected. Send the form from its page again."
             return render_template("errors/400.html", reason=reason), 400
         return None
 
@@ -139,7 +179,29 @@ def _register_error_pages(app: Flask) -> None:
 
     for status in ERROR_PAGES:
         app.register_error_handler(status, lambda error, status=status: render_error(status, error))
-    app.register_error_handler(CSRFError, lambda error: render_error(400, error))
+
+    def database_unreachable(error: DBAPIError):
+        """The database went away (down, restarting, a dropped connection): 503 and a page that asks to retry."""
+        if not (isinstance(error, OperationalError) or error.connection_invalidated):
+            raise error  # a bug (a constraint, bad SQL), not an outage: the 500 page and the log
+        app.logger.error("database unreachable: %s", error.orig)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            app.logger.exception("rollback failed while the database was unreachable")
+        g._login_user = login_manager.anonymous_user()  # Flask-Login's cache: the page never loads the user
+        return render_template("errors/503.html"), 503, {"Retry-After": "60"}
+
+    app.register_error_handler(DBAPIError, database_unreachable)
+    def csrf_refused(error: CSRFError):
+        """An expired or missing CSRF token: the error page, except on the application form, which comes
+        back with the applicant's answers (a long form is often open longer than the token lasts)."""
+        from portal.public.applications import application_form_kept
+
+        kept = application_form_kept() if request.endpoint == "public.apply" else None
+        return kept or render_error(400, error)
+
+    app.register_error_handler(CSRFError, csrf_refused)
     app.register_error_handler(ServiceError, lambda error: render_error(error.status_code, error))
 
 
@@ -153,6 +215,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from portal.formatting import long_date, text_blocks
+    from portal.markdown import render_markdown
     from portal.navigation import navigation_for
     from portal.rules.hours import format_minutes
     from portal.rules.pipeline import ApplicationStatus
@@ -163,6 +226,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["status_label"] = lambda value: ApplicationStatus(value).label
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["text_blocks"] = text_blocks
+    app.jinja_env.filters["markdown"] = render_markdown
 
     @app.context_processor
     def inject_globals():
@@ -171,15 +235,3 @@ def _register_template_helpers(app: Flask) -> None:
             # Called by base.html's nav, so pages that never show the nav never work it out.
             "navigation_links": lambda: navigation_for(current_user, app.config),
         }
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
-        )
-        return response

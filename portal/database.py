@@ -12,7 +12,7 @@ _configured = False
 
 
 def configure_engine_events() -> None:
-    """Turn on foreign keys, WAL and a busy timeout for every SQLite connection (once per process)."""
+    """Turn on foreign keys, WAL, secure delete and a busy timeout for every SQLite connection (once per process)."""
     global _configured
     if _configured:
         return
@@ -27,7 +27,34 @@ def configure_engine_events() -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # deleted applicants' text is overwritten, not left in free pages
         cursor.close()
+
+    @event.listens_for(Engine, "savepoint")
+    def _sqlite_savepoint_inside_a_transaction(connection, name):
+        """pysqlite opens a transaction only before an INSERT, UPDATE or DELETE, so a SAVEPOINT that comes
+        first starts one of its own and its RELEASE commits: a refusal later in the same request could
+        then not roll back what the savepoint wrote. Begin the transaction first, as PostgreSQL has."""
+        dbapi_connection = connection.connection.dbapi_connection
+        if type(dbapi_connection).__module__.startswith("sqlite3") and not dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+
+
+def forget_deleted_text(engine: Engine | None = None) -> bool:
+    """After erasing personal data has committed: on SQLite, copy the WAL into the database file (where
+    secure_delete has overwritten the deleted text) and empty it, so the text is not left in ``-wal``.
+
+    Returns False when another connection was reading and the WAL could not be emptied (the next
+    checkpoint does it); nothing to do on other databases. ``engine`` defaults to the app's."""
+    if engine is None:
+        from portal.extensions import db
+
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        busy, _log_frames, _checkpointed = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return not busy
 
 
 def utcnow() -> datetime:

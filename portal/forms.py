@@ -16,7 +16,7 @@ _MAX_PAGE_DIGITS = 6
 def page_number(name: str = "page") -> int:
     """``?page=N`` as a page number from 1; anything else (missing, 0, "abc", huge) is page 1."""
     value = request.args.get(name, "1")
-    if not value.isdigit() or len(value) > _MAX_PAGE_DIGITS:
+    if not (value.isascii() and value.isdigit()) or len(value) > _MAX_PAGE_DIGITS:
         return 1
     return max(1, int(value))
 

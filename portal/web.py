@@ -10,16 +10,18 @@ the app's error pages, which show its message with the same status.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
-from flask import abort, current_app, has_request_context, make_response, url_for
+from flask import abort, current_app, has_request_context, make_response, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.services.errors import Changed, ServiceError
+from portal.services.spreadsheets import rows_to_csv
 
 Render = Callable[[ServiceError], ResponseReturnValue]
 
@@ -65,6 +67,21 @@ def no_store(response):
     """Personal data (applicants', interns'): never kept in a shared or browser cache."""
     response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def csv_download(rows: Iterable[Sequence[str]], name: str):
+    """A CSV file of rows already made formula-safe, as a no-store attachment named ``name``.csv."""
+    response = current_app.response_class(rows_to_csv(rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return no_store(response)
+
+
+def sandboxed_attachment(path: Path, *, mimetype: str, download_name: str):
+    """An uploaded file (a resume) as a no-store attachment; opened in the browser anyway (a PDF viewer, a
+    mistaken click), it runs in an opaque origin: no scripts, no cookies, no forms."""
+    response = no_store(send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name))
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 

@@ -46,6 +46,7 @@ def build_data(database_url: str, instance: Path) -> dict:
     from portal.extensions import db
     from portal.models import (
         Application,
+        ApplicationAnswer,
         ApplicationStatus,
         Placement,
         Review,
@@ -70,6 +71,8 @@ def build_data(database_url: str, instance: Path) -> dict:
         reviewers = [supervisor] + [User(email=f"reviewer{i}@bench.test", role=Role.SUPERVISOR) for i in range(3)]
         db.session.add_all(reviewers[1:])
         program.reviewers.extend(reviewers[1:])
+        # Each application answers the program's text questions, as the form would store them.
+        essays = [q for q in program.active_questions() if q.kind.value in ("short_text", "long_text")]
         for i in range(APPLICATIONS):
             application = Application(
                 program=program,
@@ -79,7 +82,7 @@ def build_data(database_url: str, instance: Path) -> dict:
                 hours_per_week=15 + i % 26,
                 weeks_available=12,
                 earliest_start=date.today(),
-                why_this_internship="Because " * 40,
+                answers=[ApplicationAnswer(question=q, text=("Because " * 40)[: q.max_chars or 320]) for q in essays],
             )
             db.session.add(application)
             for j, reviewer in enumerate(reviewers[: 1 + i % 3]):

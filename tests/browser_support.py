@@ -79,7 +79,8 @@ def page(browser):
 
 def run_axe(page) -> list[dict]:
     """Every axe violation on the page as it is now (impact, id, help, targets)."""
-    page.add_script_tag(path=str(axe_script()))
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script()))
     result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
     return [
         {
@@ -121,15 +122,24 @@ def audit_and_capture(request, backend):
     """Audit the current page with axe, take screenshots (SQLite run only), and return the serious ones."""
 
     def check(page, name: str) -> list[dict]:
-        violations = run_axe(page)
+        # axe at each width: the phone layout is a different page as far as contrast and overlap go.
+        violations = []
+        for width in WIDTHS.values():
+            page.set_viewport_size({"width": width, "height": 900})
+            for violation in run_axe(page):
+                violations.append({**violation, "width": width})
+        page.set_viewport_size({"width": 1280, "height": 900})
         for violation in violations:
-            print(f"axe [{name}] {violation['impact']}: {violation['id']} – {violation['help']} {violation['targets']}")
+            print(
+                f"axe [{name} @{violation['width']}px] {violation['impact']}: {violation['id']} – "
+                f"{violation['help']} {violation['targets']}"
+            )
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]
         screenshots = capture(page, name) if backend == "sqlite" else []
         AUDIT_LOG.append(
             {
                 "page": name,
-                "violations": [f"{v['impact']}:{v['id']}" for v in violations],
+                "violations": [f"{v['impact']}:{v['id']}@{v['width']}" for v in violations],
                 "screenshots": [str(p) for p in screenshots],
                 "phone_overflow_px": phone_overflow(page),
             }

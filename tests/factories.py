@@ -13,6 +13,8 @@ from portal.extensions import db
 from portal.models import (
     ActivityCategory,
     Application,
+    ApplicationAnswer,
+    ApplicationQuestion,
     ApplicationStatus,
     AuditEvent,
     Concern,
@@ -21,6 +23,8 @@ from portal.models import (
     OutboxMessage,
     Placement,
     Program,
+    ProgramState,
+    QuestionKind,
     ReminderLog,
     Resume,
     Review,
@@ -56,8 +60,12 @@ class ProgramFactory(BaseFactory):
     organisation = "Organizing 2.0"
     location = "New York, NY"
     summary = "An internship in digital organizing."
-    what_you_will_learn = "- How to plan events\n- Online marketing"
-    requirements = "- Knowledge of current events"
+    body = (
+        "## What you will learn\n\n- How to plan events\n- Online marketing\n\n"
+        "## What we require\n\n- Knowledge of current events"
+    )
+    state = ProgramState.PUBLISHED
+    published_at = factory.LazyFunction(utcnow)
     applications_open = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
     applications_close = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
     start_window_start = factory.LazyFunction(lambda: date.today())
@@ -91,6 +99,29 @@ class RubricCriterionFactory(BaseFactory):
     program = factory.SubFactory(ProgramFactory)
     name = factory.Sequence(lambda n: f"Criterion {n}")
     position = factory.Sequence(int)
+
+
+class ApplicationQuestionFactory(BaseFactory):
+    class Meta:
+        model = ApplicationQuestion
+
+    program = factory.SubFactory(ProgramFactory)
+    key = factory.Sequence(lambda n: f"question_{n}")
+    kind = QuestionKind.LONG_TEXT
+    label = factory.Sequence(lambda n: f"Question {n}?")
+    position = factory.Sequence(int)
+
+
+def add_demo_questions(program: Program) -> dict[str, ApplicationQuestion]:
+    """The demo program's eleven questions (portal.demo.posting.QUESTIONS) on ``program``, by key."""
+    from portal.demo.posting import QUESTIONS
+
+    return {
+        spec["key"]: ApplicationQuestionFactory(
+            program=program, position=position, **{**spec, "kind": QuestionKind(spec["kind"])}
+        )
+        for position, spec in enumerate(QUESTIONS)
+    }
 
 
 def hash_password(password: str) -> str:
@@ -144,8 +175,19 @@ class ApplicationFactory(BaseFactory):
     hours_per_week = 20
     earliest_start = factory.LazyFunction(date.today)
     weeks_available = 12
-    why_this_internship = "I want to learn digital organizing."
     status = ApplicationStatus.SUBMITTED
+
+
+class ApplicationAnswerFactory(BaseFactory):
+    """An answer; give ``text`` (text, link, yes/no, one choice) or ``choices`` (several choices)."""
+
+    class Meta:
+        model = ApplicationAnswer
+
+    application = factory.SubFactory(ApplicationFactory)
+    question = factory.SubFactory(ApplicationQuestionFactory, program=factory.SelfAttribute("..application.program"))
+    text = ""
+    choices = factory.LazyFunction(list)
 
 
 class ResumeFactory(BaseFactory):

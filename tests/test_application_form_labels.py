@@ -1,13 +1,17 @@
-"""The application form says which fields are required and which are "(optional)", as the server checks them."""
+"""The application form says which fields are required and which are "(optional)", as the server checks them.
+
+The fixed part has fixed ids; the program's own questions (here the demo's) are named by their key and
+found on the page under their field's id, ``q_<question id>``.
+"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from factories import ProgramFactory
+from factories import ProgramFactory, add_demo_questions
 
-# Every field the server refuses when empty, by its id; the label text is what the person reads.
+# Every field the server refuses when empty, by its id (or question key); the label text is what the person reads.
 REQUIRED = {
     "full_name": "Full name",
     "email": "Email address",
@@ -46,8 +50,14 @@ OPTIONAL_QUESTIONS = {
 
 
 @pytest.fixture
-def form_page(client, app):
-    ProgramFactory(slug="fall", title="Fall Internship")
+def field_ids(app) -> dict[str, str]:
+    """The demo's questions on the program "fall": each question key → its field's id on the form."""
+    questions = add_demo_questions(ProgramFactory(slug="fall", title="Fall Internship"))
+    return {key: f"q_{question.id}" for key, question in questions.items()}
+
+
+@pytest.fixture
+def form_page(client, field_ids):
     response = client.get("/programs/fall/apply")
     assert response.status_code == 200
     return response.get_data(as_text=True)
@@ -76,9 +86,10 @@ def control_of(html: str, field_id: str) -> str:
     return match.group(0)
 
 
-@pytest.mark.parametrize("field_id", REQUIRED)
-def test_required_fields_are_labelled_required(form_page, field_id):
-    assert label_of(form_page, field_id) == REQUIRED[field_id]  # no "(optional)" beside it
+@pytest.mark.parametrize("name", REQUIRED)
+def test_required_fields_are_labelled_required(form_page, field_ids, name):
+    field_id = field_ids.get(name, name)
+    assert label_of(form_page, field_id) == REQUIRED[name]  # no "(optional)" beside it
     control = control_of(form_page, field_id)
     assert re.search(r"\srequired[\s>]", control), control  # the browser and screen readers know it too
 
@@ -88,16 +99,17 @@ def test_required_questions_are_not_marked_optional(form_page, field_id):
     assert legend_of(form_page, field_id) == REQUIRED_QUESTIONS[field_id]
 
 
-@pytest.mark.parametrize("field_id", OPTIONAL)
-def test_optional_fields_say_optional(form_page, field_id):
-    assert label_of(form_page, field_id) == f"{OPTIONAL[field_id]} (optional)"
+@pytest.mark.parametrize("name", OPTIONAL)
+def test_optional_fields_say_optional(form_page, field_ids, name):
+    field_id = field_ids.get(name, name)
+    assert label_of(form_page, field_id) == f"{OPTIONAL[name]} (optional)"
     control = control_of(form_page, field_id)
     assert not re.search(r"\srequired[\s>]", control), control
 
 
-@pytest.mark.parametrize("field_id", OPTIONAL_QUESTIONS)
-def test_optional_questions_say_optional(form_page, field_id):
-    assert legend_of(form_page, field_id) == f"{OPTIONAL_QUESTIONS[field_id]} (optional)"
+@pytest.mark.parametrize("name", OPTIONAL_QUESTIONS)
+def test_optional_questions_say_optional(form_page, field_ids, name):
+    assert legend_of(form_page, field_ids.get(name, name)) == f"{OPTIONAL_QUESTIONS[name]} (optional)"
 
 
 def test_school_is_not_called_optional_since_students_must_give_it(client, form_page):
@@ -116,9 +128,8 @@ def posted_errors(client, **data) -> dict[str, str]:
     }
 
 
-def test_the_availability_fields_keep_the_rules_messages(client, app):
+def test_the_availability_fields_keep_the_rules_messages(client, field_ids):
     """Marking them required changes no message: empty or mistyped values get the same words as before."""
-    ProgramFactory(slug="fall", title="Fall Internship")
     empty = posted_errors(client, hours_per_week="", earliest_start="", weeks_available="")
     assert empty["hours_per_week"] == "Enter how many hours a week you can commit"
     assert empty["earliest_start"] == "Enter the earliest date you can start"

@@ -20,12 +20,12 @@ from portal.extensions import db
 from portal.models import Application, ApplicationStatus
 from portal.services.demo import build_demo_program
 from portal.services.outbox import send_pending
+from portal.services.questions import field_name
 
 
 @pytest.fixture
-def demo_program(app):
-    program = build_demo_program(date.today())
-    db.session.add(program)
+def demo_program(app, admin):
+    program = build_demo_program(date.today(), admin)
     db.session.commit()
     return program
 
@@ -135,11 +135,11 @@ def test_the_form_can_be_filled_and_sent_with_the_keyboard_alone(app, live_serve
         "school": "Lehman College",
         "hours_per_week": "16",
         "weeks_available": "12",
-        "why_this_internship": "Because.",
-        "current_events": "Newsletters.",
-        "organised_deadlines": "Finals week.",
-        "bold_idea": "A zine.",
     }
+    questions = {question.key: field_name(question) for question in demo_program.active_questions()}
+    written = {"why_this_internship": "Because.", "current_events": "Newsletters."}
+    written |= {"organised_deadlines": "Finals week.", "bold_idea": "A zine."}
+    answers |= {questions[key]: text for key, text in written.items()}
     choices = {"student": "student", "wants_credit": "yes", "seeks_stipend": "no"}
     page.goto(live_server + f"/programs/{demo_program.slug}/apply")
     page.get_by_label("Resume", exact=True).set_input_files(str(resume_file))
@@ -167,7 +167,7 @@ def test_the_form_can_be_filled_and_sent_with_the_keyboard_alone(app, live_serve
                     break
                 page.keyboard.press("ArrowDown")
             page.keyboard.press("Space")
-        elif active["type"] == "checkbox" and name == "skills" and active["value"] == "writing":
+        elif active["type"] == "checkbox" and name == questions["skills"] and active["value"] == "Writing":
             page.keyboard.press("Space")
     else:
         pytest.fail("never reached the send button with Tab")
@@ -179,7 +179,8 @@ def test_the_form_can_be_filled_and_sent_with_the_keyboard_alone(app, live_serve
         "Lehman College",
         16,
     )
-    assert application.wants_credit and application.skills == ["writing"]
+    skills = next(answer for answer in application.answers if answer.question.key == "skills")
+    assert application.wants_credit and skills.choices == ["Writing"]
     assert application.earliest_start == start_date()
     assert db.session.scalar(select(func.count()).select_from(Application)) == 1
 

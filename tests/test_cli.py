@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from portal.demo import posting
 from portal.extensions import db
-from portal.models import Application, ApplicationStatus, Placement, Program, Role, TimesheetWeek, User, WeekStatus
+from portal.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Placement,
+    Program,
+    ProgramState,
+    Role,
+    TimesheetWeek,
+    User,
+    WeekStatus,
+)
 from portal.rules.weeks import is_short_week
 from portal.services.demo import DEMO_SLUG
 
@@ -15,16 +27,43 @@ def test_seed_demo_builds_the_fall_program_from_the_real_posting(app):
     assert result.exit_code == 0, result.output
     program = db.session.scalar(select(Program).where(Program.slug == DEMO_SLUG))
     assert program.title == "Organizing 2.0 Fall Internship"
-    assert "No fetching coffee or photocopying" in program.what_you_will_do
-    assert "Undocumented" in program.diversity_statement
-    assert "will not be performing the job of a paid staff person" in program.intern_rights
+    assert "No fetching coffee or photocopying" in program.body
+    assert "Undocumented" in program.body
+    assert "will not be performing the job of a paid staff person" in program.body
+    assert program.state == ProgramState.PUBLISHED and program.published_at is not None
     assert [t.monthly_cents for t in program.stipend_tiers] == [0, 50_000, 75_000, 100_000]
     assert any(not c.is_learning for c in program.categories) and any(c.is_learning for c in program.categories)
-    assert len(program.rubric) >= 5
+    assert len(program.active_rubric()) >= 5
+    assert [q.key for q in program.active_questions()][:2] == ["why_this_internship", "current_events"]
     # "Open now so the demo works any day".
     from datetime import date
 
     assert program.applications_open <= date.today() <= program.applications_close
+
+
+def test_seed_demo_builds_the_program_through_the_admin_services(app):
+    """The demo passes the checks an admin's program passes, and leaves the audit trail an admin leaves."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.actor_id == admin.id, AuditEvent.target_type != "application")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions[0] == "program.created" and actions[-1] == "program.published"
+    assert "program.posting_changed" in actions
+    assert actions.count("rubric.criterion_added") == len(posting.RUBRIC)
+    assert actions.count("question.added") == len(posting.QUESTIONS)
+
+
+def test_every_demo_applicant_answered_the_required_questions(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    program = db.session.scalar(select(Program).where(Program.slug == DEMO_SLUG))
+    required = {q.id for q in program.active_questions() if q.required}
+    applications = db.session.scalars(select(Application)).all()
+    assert required and applications
+    for application in applications:
+        answered = {answer.question_id for answer in application.answers if not answer.is_empty}
+        assert required <= answered, application.full_name
 
 
 def test_seed_demo_prints_each_login_once_and_the_passwords_work(app):

@@ -13,7 +13,8 @@ from portal import ConfigError, create_app
 from portal.config import DEV_SECRET_KEY, normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-STRONG = "x" * 40
+STRONG = "k7Qz-2vN_p9LxW4rT8mYc1Hb6JdF3sGa0eUo5iRn"  # 40 random characters (secrets.token_urlsafe(30))
+SELF_ID = "q0a4sYdNe8yJ3n2x1lqfVtq0G3v2b0mV3T3e8xJq6QY="  # a Fernet key (Fernet.generate_key())
 
 
 def run_wsgi(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
@@ -53,7 +54,7 @@ def test_production_starts_with_real_secrets(tmp_path):
         {
             "PORTAL_ENV": "production",
             "PORTAL_SECRET_KEY": STRONG,
-            "PORTAL_SELF_ID_KEY": "y" * 44,
+            "PORTAL_SELF_ID_KEY": SELF_ID,
             "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path}/prod.db",
         },
         tmp_path,
@@ -132,7 +133,7 @@ def test_a_configured_public_url_wins_over_the_port(bare_environment, tmp_path, 
 
 def test_production_links_do_not_follow_the_port(bare_environment, monkeypatch):
     monkeypatch.setenv("PORT", "8000")  # hosting platforms set PORT for the server behind their proxy
-    app = create_app({**bare_environment, "ENV": "production", "SECRET_KEY": STRONG, "SELF_ID_KEY": "y" * 44})
+    app = create_app({**bare_environment, "ENV": "production", "SECRET_KEY": STRONG, "SELF_ID_KEY": SELF_ID})
     assert app.config["PUBLIC_URL"] == "http://127.0.0.1:5000"
     assert app.config["MAIL_TRANSPORT"] == "smtp"
 
@@ -152,6 +153,6 @@ def test_mail_transport_is_checked(bare_environment):
     assert create_app({**bare_environment, "MAIL_TRANSPORT": "smtp"}).config["MAIL_TRANSPORT"] == "smtp"
     with pytest.raises(ConfigError, match="PORTAL_MAIL_TRANSPORT is 'pigeon'"):
         create_app({**bare_environment, "MAIL_TRANSPORT": "pigeon"})
-    production = {**bare_environment, "ENV": "production", "SECRET_KEY": STRONG, "SELF_ID_KEY": "y" * 44}
+    production = {**bare_environment, "ENV": "production", "SECRET_KEY": STRONG, "SELF_ID_KEY": SELF_ID}
     with pytest.raises(ConfigError, match="production needs smtp"):
         create_app({**production, "MAIL_TRANSPORT": "dev"})

@@ -147,7 +147,9 @@ def test_development_with_smtp_chosen_leaves_mail_for_the_sender(app, client):
     assert messages()[0].status == OutboxStatus.PENDING
 
 
-@pytest.mark.app_config(ENV="production", SELF_ID_KEY="y" * 44)
+@pytest.mark.app_config(
+    ENV="production", SELF_ID_KEY="q0a4sYdNe8yJ3n2x1lqfVtq0G3v2b0mV3T3e8xJq6QY=", TRUSTED_HOSTS=["localhost"]
+)
 def test_the_page_does_not_exist_in_production(app, client):
     assert app.config["MAIL_TRANSPORT"] == "smtp"
     assert client.get("/admin/mail").status_code == 404

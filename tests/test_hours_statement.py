@@ -17,7 +17,7 @@ from test_progress import H, add_week, categories, known_placement, parse, texts
 from test_stipends import csv_rows, past_month
 
 from portal.extensions import db
-from portal.formatting import month_label
+from portal.formatting import long_date, month_label
 from portal.models import HoursStatement, WeekStatus
 from portal.rules.weeks import month_weeks
 
@@ -67,11 +67,12 @@ def test_the_pdf_of_a_placement_in_progress_says_so(app, client):
     assert "Completed" not in text
 
 
-def test_a_placement_ended_early_says_ended_before_the_minimum(app, client):
-    placement = placement_with_weeks(5, end_date=weeks_ago(1) + timedelta(days=4))
+def test_a_placement_ended_early_says_ended_before_the_minimum_and_when(app, client):
+    end = weeks_ago(1) + timedelta(days=4)
+    placement = placement_with_weeks(5, end_date=end)
     sign_in(client, placement.intern)
     page = parse(client.get(f"/hours/placements/{placement.id}/statement").data)
-    assert texts(page, ".statement-completion") == ["Ended before the 12-week minimum"]
+    assert texts(page, ".statement-completion") == [f"Ended before the 12-week minimum on {long_date(end)}"]
     assert texts(page, ".statement-total") == ["100 h"]
 
 

@@ -33,8 +33,8 @@ def expect_integrity_error(statement: str, **params) -> None:
 def test_foreign_keys_are_enforced(app):
     expect_integrity_error(
         "INSERT INTO applications (program_id, status, status_token_hash, version, full_name, email, hours_per_week, "
-        "weeks_available, skills, links, submitted_at, updated_at, not_student, wants_credit, seeks_stipend) "
-        "VALUES (9999, 'submitted', 'tok', 1, 'x', 'x@example.org', 20, 12, '[]', '[]', "
+        "weeks_available, submitted_at, updated_at, not_student, wants_credit, seeks_stipend) "
+        "VALUES (9999, 'submitted', 'tok', 1, 'x', 'x@example.org', 20, 12, "
         "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, false, false, false)"
     )
 

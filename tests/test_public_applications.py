@@ -9,15 +9,33 @@ from pathlib import Path
 
 import pytest
 from documents import HTML_PAGE, MINIMAL_PDF, WINDOWS_EXE, minimal_docx, plain_zip
-from factories import ApplicationFactory, ProgramFactory
+from factories import ApplicationFactory, ProgramFactory, add_demo_questions
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Application, ApplicationStatus, AuditEvent, OutboxMessage, Resume, SelfIdentification
+from portal.models import (
+    Application,
+    ApplicationAnswer,
+    ApplicationQuestion,
+    ApplicationStatus,
+    AuditEvent,
+    OutboxMessage,
+    Program,
+    Resume,
+    SelfIdentification,
+)
 from portal.services.self_identification import decrypt_answers
 
 # The shared ``program`` (slug ``fall``), under the title the emails and pages below expect.
 pytestmark = pytest.mark.program_settings(title="Fall Internship")
+
+
+@pytest.fixture(autouse=True)
+def demo_questions(request):
+    """The shared program asks the demo's own questions (form_data answers them by key)."""
+    if "program" in request.fixturenames:
+        return add_demo_questions(request.getfixturevalue("program"))
+    return {}
 
 
 def form_data(**overrides) -> dict:
@@ -40,7 +58,7 @@ def form_data(**overrides) -> dict:
         "current_events": "Local news every morning.",
         "organised_deadlines": "A teach-in in two weeks.",
         "bold_idea": "A text-message phone bank.",
-        "skills": ["writing", "data"],
+        "skills": ["Writing", "Data"],
         "link_1": "https://ana.example.org",
         "submission_key": "key-1",
         "resume": (io.BytesIO(MINIMAL_PDF), "Ana Reyes CV.pdf"),
@@ -51,8 +69,21 @@ def form_data(**overrides) -> dict:
     return data
 
 
-def post_application(client, slug="fall", **overrides):
-    return client.post(f"/programs/{slug}/apply", data=form_data(**overrides), content_type="multipart/form-data")
+def question_fields(slug: str) -> dict[str, str]:
+    """The program's questions: key → the field's name on the form (``q_<id>``)."""
+    questions = db.session.scalars(select(ApplicationQuestion).join(Program).where(Program.slug == slug))
+    return {question.key: f"q_{question.id}" for question in questions}
+
+
+def post_application(client, slug="fall", fields=None, **overrides):
+    """Post the form; answers given by question key go to that question's field (``fields``, read when None)."""
+    fields = question_fields(slug) if fields is None else fields
+    data = {fields.get(name, name): value for name, value in form_data(**overrides).items()}
+    return client.post(f"/programs/{slug}/apply", data=data, content_type="multipart/form-data")
+
+
+def answers_by_key(application: Application) -> dict:
+    return {answer.question.key: answer.choices or answer.text for answer in application.answers}
 
 
 def field_error(html: str, field_id: str) -> str:
@@ -82,8 +113,8 @@ def test_posting_links_to_the_form_which_has_every_section(client, program):
         "About you",
         "School",
         "Availability",
-        "A few questions",
         "Resume",
+        "Questions",
         "Voluntary self-identification",
     ):
         assert heading in page
@@ -102,7 +133,10 @@ def test_a_valid_application_is_stored_with_resume_and_encrypted_self_identifica
     application = db.session.scalar(select(Application))
     assert application.email == "ana.reyes@example.org"
     assert application.status == ApplicationStatus.SUBMITTED
-    assert application.skills == ["writing", "data"] and application.links == ["https://ana.example.org"]
+    answers = answers_by_key(application)
+    assert answers["skills"] == ["Writing", "Data"] and answers["link_1"] == "https://ana.example.org"
+    assert answers["why_this_internship"] == "I organise tenants in my building."
+    assert "leadership" not in answers  # an optional question left empty stores no answer
     resume = db.session.scalar(select(Resume))
     stored = Path(app.config["UPLOAD_FOLDER"]) / resume.stored_name
     assert stored.read_bytes() == MINIMAL_PDF
@@ -110,7 +144,7 @@ def test_a_valid_application_is_stored_with_resume_and_encrypted_self_identifica
     assert "static" not in str(stored)
     self_id = db.session.scalar(select(SelfIdentification))
     assert b"woman" not in self_id.ciphertext
-    assert decrypt_answers(self_id.ciphertext)["gender"] == "woman"
+    assert decrypt_answers(self_id.ciphertext, application_id=self_id.application_id)["gender"] == "woman"
 
 
 def test_skipping_self_identification_stores_nothing(client, program):
@@ -142,9 +176,13 @@ def test_a_docx_resume_is_accepted(client, program):
         ({"student": "student", "school": ""}, "school", "Enter your school"),
     ],
 )
-def test_bad_answers_are_explained_beside_the_field_and_kept(client, program, overrides, field, message):
+def test_bad_answers_are_explained_beside_the_field_and_kept(
+    client, program, demo_questions, overrides, field, message
+):
     response = post_application(client, **overrides)
     html = response.get_data(as_text=True)
+    if field in demo_questions:
+        field = f"q_{demo_questions[field].id}"
     assert response.status_code == 422
     assert message in field_error(html, field)
     assert f'href="#{field}"' in html  # the summary at the top links to the field
@@ -312,7 +350,8 @@ def test_deleting_data_keeps_only_an_anonymous_row(client, program, app):
     assert "Your data is deleted" in client.get(response.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     application = db.session.scalar(select(Application))
-    assert application.full_name == "" and application.email == "" and application.why_this_internship == ""
+    assert application.full_name == "" and application.email == "" and application.answers == []
+    assert count(ApplicationAnswer) == 0
     assert application.status == ApplicationStatus.WITHDRAWN and application.data_deleted_at is not None
     assert count(Resume) == 0 and count(SelfIdentification) == 0 and not resume_file.exists()
     assert client.get(link).status_code == 404
@@ -376,11 +415,12 @@ def test_two_identical_posts_at_the_same_moment_create_one_application(app, prog
 
     barrier = threading.Barrier(2)
     results: list[int] = []
+    fields = question_fields("fall")  # read here: the threads have no application context
 
     def post() -> None:
         own_client = app.test_client()
         barrier.wait()
-        results.append(post_application(own_client).status_code)
+        results.append(post_application(own_client, fields=fields).status_code)
 
     threads = [threading.Thread(target=post) for _ in range(2)]
     for thread in threads:

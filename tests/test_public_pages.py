@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import create_app
 from portal.extensions import db
-from portal.models.program import POSTING_SECTIONS
+from portal.models import ProgramState
 
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 FOCUSABLE_TAGS = {"a", "button", "input", "select", "textarea"}
@@ -144,6 +144,19 @@ def test_home_says_so_when_nothing_is_open(client, today):
     assert page.find_all("section", **{"aria-labelledby": "upcoming-heading"}) == []
 
 
+def test_home_lists_only_published_programs(client, today):
+    ProgramFactory(title="Published Internship")
+    ProgramFactory(title="Draft Internship", state=ProgramState.DRAFT, published_at=None)
+    ProgramFactory(title="Closed Early Internship", state=ProgramState.CLOSED)
+    ProgramFactory(title="Archived Internship", state=ProgramState.ARCHIVED)
+    upcoming_program(today, title="Upcoming Draft", state=ProgramState.DRAFT, published_at=None)
+
+    page = get_page(client, "/")
+
+    assert page.texts("h3") == ["Published Internship"]
+    assert page.find_all("section", **{"aria-labelledby": "upcoming-heading"}) == []
+
+
 def test_home_pages_through_many_programs(client, today):
     for number in range(21):
         ProgramFactory(title=f"Internship number {number:02d}", applications_open=today - timedelta(days=21 - number))
@@ -161,63 +174,61 @@ def test_home_pages_through_many_programs(client, today):
 # ---- posting ------------------------------------------------------------------------------------
 
 
-def test_posting_shows_title_summary_about_and_every_section_with_its_text(client):
-    texts = {field: f"Text of the {field} section." for field, _ in POSTING_SECTIONS}
-    program = ProgramFactory(
-        title="Organizing 2.0 Fall Internship",
-        summary="Do you support social justice?",
-        about_organisation="A New York-based organization building power for workers.",
-        **texts,
-    )
+BODY = """## About Organizing 2.0
+
+A New York-based organization building power for workers.
+
+## What you will learn
+
+You will learn a lot.
+
+- How to plan events
+- Online marketing
+
+And then some more.
+On two lines.
+
+## How to apply
+
+Write to [the team](mailto:jobs@example.org) or read [our site](https://example.org/about).
+"""
+
+
+def test_posting_shows_the_title_summary_and_the_body_rendered_from_markdown(client):
+    program = ProgramFactory(title="Organizing 2.0 Fall Internship", summary="Do you support social justice?",
+                             body=BODY)
 
     page = get_page(client, f"/programs/{program.slug}")
 
     assert page.texts("h1") == ["Organizing 2.0 Fall Internship"]
     assert "Do you support social justice?" in page.main_text
     headings = page.texts("h2")
-    assert "About Organizing 2.0" in headings
-    for field, heading in POSTING_SECTIONS:
-        assert heading in headings
-        section = next(text for text in page.texts("section") if text.startswith(heading))
-        assert texts[field] in section
-    # The sections come in posting order, after "About".
-    section_headings = {heading for _, heading in POSTING_SECTIONS}
-    posting_headings = [heading for heading in headings if heading in section_headings]
-    assert posting_headings == [heading for _, heading in POSTING_SECTIONS]
-    assert headings.index("About Organizing 2.0") < headings.index(POSTING_SECTIONS[0][1])
-
-
-def test_posting_leaves_out_sections_without_text(client):
-    program = ProgramFactory(diversity_statement="", school_credit_text="", stipend_text="Up to $1000 a month.")
-
-    headings = get_page(client, f"/programs/{program.slug}").texts("h2")
-
-    assert "Stipend" in headings
-    assert "Diversity" not in headings and "School credit" not in headings
-
-
-def test_posting_text_becomes_paragraphs_and_list_items(client):
-    program = ProgramFactory(
-        what_you_will_learn=(
-            "You will learn a lot.\n\n- How to plan events\n- Online marketing\n\nAnd then some more.\nOn two lines."
-        )
-    )
-
-    page = get_page(client, f"/programs/{program.slug}")
-
-    section = next(element for element in page.find_all("section") if "What you will learn" in element["text"])
+    body_headings = [h for h in headings if h in ("About Organizing 2.0", "What you will learn", "How to apply")]
+    assert body_headings == ["About Organizing 2.0", "What you will learn", "How to apply"]  # in the body's order
+    assert headings.index("Key facts") < headings.index("About Organizing 2.0")
+    assert [h["attrs"]["id"] for h in page.find_all("h2") if h["text"] == "How to apply"] == ["section-how-to-apply"]
     assert "How to plan events" in page.texts("li") and "Online marketing" in page.texts("li")
     assert "You will learn a lot." in page.texts("p")
     assert "And then some more. On two lines." in page.texts("p")
-    assert "- How to plan events" not in section["text"]
+    assert "- How to plan events" not in page.main_text
+    links = {link["text"]: link["attrs"]["href"] for link in page.find_all("a")}
+    assert links["the team"] == "mailto:jobs@example.org" and links["our site"] == "https://example.org/about"
+
+
+def test_an_upcoming_posting_has_no_apply_button_but_keeps_its_how_to_apply_section(client, today):
+    program = upcoming_program(today, body=BODY)
+
+    page = get_page(client, f"/programs/{program.slug}")
+
+    assert "Apply for this internship" not in page.main_text
+    assert page.texts("h2").count("How to apply") == 1
 
 
 def test_html_in_program_text_is_shown_as_text_not_run(client):
     program = ProgramFactory(
         title="Intern <b>now</b>",
         summary='<script>alert("x")</script>',
-        requirements="- <img src=x onerror=alert(1)>",
-        about_organisation="Tom & Jerry's <i>collective</i>",
+        body="- <img src=x onerror=alert(1)>\n\nTom & Jerry's <i>collective</i> [click](javascript:alert(1))",
     )
 
     response = client.get(f"/programs/{program.slug}")
@@ -227,8 +238,10 @@ def test_html_in_program_text_is_shown_as_text_not_run(client):
     assert page.texts("h1") == ["Intern <b>now</b>"]
     assert '<script>alert("x")</script>' in page.main_text
     assert "<img src=x onerror=alert(1)>" in page.texts("li")
+    assert "Tom & Jerry's <i>collective</i>" in page.main_text
     assert "&lt;script&gt;" in html and "<script>alert" not in html
     assert page.find_all("img") == [] and page.find_all("b") == [] and page.find_all("i") == []
+    assert not [link for link in page.find_all("a") if "javascript" in link["attrs"].get("href", "")]
 
 
 def test_key_facts_show_the_program_settings(client):
@@ -425,7 +438,7 @@ def test_an_unexpected_error_shows_the_friendly_500_page(app, client):
     assert [link["attrs"]["href"] for link in page.find_all("a") if link["text"] == "Go to the home page"] == ["/"]
 
 
-def test_the_500_page_still_shows_when_the_database_is_down(tmp_path):
+def test_the_retry_page_shows_when_the_database_is_down(tmp_path):
     app = create_app({
         "TESTING": True,
         "PROPAGATE_EXCEPTIONS": False,
@@ -437,8 +450,8 @@ def test_the_500_page_still_shows_when_the_database_is_down(tmp_path):
 
     response = app.test_client().get("/")
 
-    assert response.status_code == 500
-    assert Page(response.get_data(as_text=True)).texts("h1") == ["Sorry, something went wrong on our side"]
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"  # not a 500: nothing is broken
+    assert Page(response.get_data(as_text=True)).texts("h1") == ["The portal cannot reach its database right now"]
 
 
 @pytest.mark.parametrize(

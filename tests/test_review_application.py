@@ -23,10 +23,13 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import (
     Application,
+    ApplicationAnswer,
+    ApplicationQuestion,
     ApplicationStatus,
     AuditEvent,
     OutboxMessage,
     Placement,
+    QuestionKind,
     Review,
     Role,
     SelfIdentification,
@@ -49,11 +52,17 @@ def application(app, program):
         email="ana@example.org",
         phone="555-0100",
         school="Hunter College",
-        links=["https://ana.example.org"],
         hours_per_week=28,
         seeks_stipend=True,
         earliest_start=date.today() + timedelta(days=10),
     )
+    why = ApplicationQuestion(program=program, key="why", kind=QuestionKind.LONG_TEXT, label="Why this internship?")
+    link = ApplicationQuestion(program=program, key="link", kind=QuestionKind.LINK, label="A link", position=1)
+    db.session.add_all([why, link])
+    application.answers = [
+        ApplicationAnswer(question=why, text="I organise tenants in my building."),
+        ApplicationAnswer(question=link, text="https://ana.example.org"),
+    ]
     store_resume(application, check_resume(io.BytesIO(MINIMAL_PDF), "Ana Reyes CV.pdf"), app.config["UPLOAD_FOLDER"])
     db.session.commit()
     return application
@@ -77,7 +86,7 @@ def test_a_reviewer_sees_every_answer_and_can_download_the_resume(client, superv
     html = page_of(client, application)
     for text in ("Ana Reyes", "ana@example.org", "Hunter College", "https://ana.example.org", "28 hours a week"):
         assert text in html
-    assert application.why_this_internship in html
+    assert "Why this internship?" in html and "I organise tenants in my building." in html
     response = client.get(f"/review/applications/{application.id}/resume")
     assert response.status_code == 200 and response.data == MINIMAL_PDF
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -90,8 +99,12 @@ def test_blind_review_hides_identity_and_the_file_name(client, supervisor, appli
     sign_in(client, supervisor)
     html = page_of(client, application)
     assert f"Applicant {application.reference}" in html
-    for hidden in ("Ana Reyes", "ana@example.org", "555-0100", "Hunter College", "https://ana.example.org"):
+    for hidden in ("Ana Reyes", "ana@example.org", "555-0100", "Hunter College"):
         assert hidden not in html
+    # The program's own questions are all shown, links too: the admin was warned free text can identify.
+    assert "https://ana.example.org" in html
+    # The resume carries the name: offered once the reviewer has scored (tests/test_blind_review_resume.py).
+    client.post(f"/review/applications/{application.id}/score", data=score_data(program))
     download = client.get(f"/review/applications/{application.id}/resume")
     assert "Ana" not in download.headers["Content-Disposition"]
     assert f"{application.reference}-resume.pdf" in download.headers["Content-Disposition"]
@@ -102,7 +115,9 @@ def test_self_identification_is_never_shown_to_reviewers(client, supervisor, app
         SelfIdentification(
             application=application,
             program_id=application.program_id,
-            ciphertext=encrypt_answers({"gender": "self_describe", "gender_self": "Zyxquorian"}),
+            ciphertext=encrypt_answers(
+                {"gender": "self_describe", "gender_self": "Zyxquorian"}, application_id=application.id
+            ),
         )
     )
     db.session.commit()
@@ -218,7 +233,7 @@ def test_declining_needs_an_internal_reason_which_the_email_never_shows(client, 
 
 def test_accepting_onboards_a_placement_an_intern_account_and_an_invitation(client, supervisor, application):
     sign_in(client, supervisor)
-    response = decide(client, application, "accept")
+    response = decide(client, application, "accept", reason="Strong interview")
     assert response.status_code == 302
     assert "emailed an invitation" in client.get(response.headers["Location"]).get_data(as_text=True)
     placement = db.session.scalar(select(Placement))
@@ -240,7 +255,7 @@ def test_stipend_eligibility_needs_25_hours_and_a_request(client, supervisor, pr
         ApplicationFactory(program=program, hours_per_week=25, seeks_stipend=False),
     ]
     for application in applications:
-        decide(client, application, "accept")
+        decide(client, application, "accept", reason="Strong interview")
     assert db.session.scalars(select(Placement.stipend_eligible)).all() == [False, False]
 
 
@@ -248,8 +263,8 @@ def test_accepting_beyond_the_places_waitlists_and_says_so(client, supervisor, p
     sign_in(client, supervisor)
     applications = [ApplicationFactory(program=program) for _ in range(3)]
     for application in applications[:2]:
-        decide(client, application, "accept")
-    response = decide(client, applications[2], "accept")
+        decide(client, application, "accept", reason="Strong interview")
+    response = decide(client, applications[2], "accept", reason="Strong interview")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "All 2 places are taken" in page
     db.session.refresh(applications[2])
@@ -299,7 +314,7 @@ def test_two_supervisors_deciding_at_once_one_wins(app, supervisor, application,
         )
 
     threads = [
-        threading.Thread(target=act, args=(supervisor.session_token, "accept", "")),
+        threading.Thread(target=act, args=(supervisor.session_token, "accept", "strong interview")),
         threading.Thread(target=act, args=(colleague.session_token, "decline", "no")),
     ]
     for thread in threads:

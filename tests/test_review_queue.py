@@ -11,7 +11,9 @@ from html.parser import HTMLParser
 import pytest
 from factories import (
     AdminFactory,
+    ApplicationAnswerFactory,
     ApplicationFactory,
+    ApplicationQuestionFactory,
     InternFactory,
     ProgramFactory,
     ReviewFactory,
@@ -19,6 +21,7 @@ from factories import (
     ScoreFactory,
     SelfIdentificationFactory,
     UserFactory,
+    add_demo_questions,
 )
 from flask import url_for
 from session_support import sign_in
@@ -493,77 +496,115 @@ def test_the_export_applies_the_filters_and_sort_of_every_page(signed_in, scored
     assert only_a[0]["raw_mean"] == "5.00"
 
 
+FIXED_COLUMNS = [
+    "reference", "name", "email", "phone", "city", "school", "major", "status", "submitted_at",
+    "hours_per_week", "weeks_available", "earliest_start", "wants_credit", "seeks_stipend",
+    "reviews", "raw_mean", "normalised",
+]  # fmt: skip
+
+
+def answer(application, questions, **answers) -> None:
+    """The application's answers to the program's questions, by key: text, or a list of choices."""
+    for key, value in answers.items():
+        kind = {"choices": value} if isinstance(value, list) else {"text": value}
+        ApplicationAnswerFactory(application=application, question=questions[key], **kind)
+
+
 def test_the_export_has_every_column_and_a_dated_file_name(signed_in, program):
-    ApplicationFactory(
-        program=program,
-        full_name="Ana Reyes",
-        phone="212 555 0100",
-        skills=["writing", "data"],
-        links=["https://ana.example.org"],
-        wants_credit=True,
-        current_events="Local news.",
-    )
+    questions = add_demo_questions(program)
+    application = ApplicationFactory(program=program, full_name="Ana Reyes", phone="212 555 0100", wants_credit=True)
+    answer(application, questions, skills=["Writing", "Data"], link_1="https://ana.example.org",
+           current_events="Local news.")  # fmt: skip
     response = signed_in.get("/review/export.csv")
     assert response.mimetype == "text/csv"
     assert re.fullmatch(
         r'attachment; filename="applications-\d{4}-\d{2}-\d{2}\.csv"', response.headers["Content-Disposition"]
     )
     [row] = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
-    assert list(row) == [
-        "reference", "name", "email", "phone", "city", "school", "major", "status", "submitted_at",
-        "hours_per_week", "weeks_available", "earliest_start", "wants_credit", "seeks_stipend", "skills",
-        "links", "why_this_internship", "current_events", "organised_deadlines", "bold_idea", "leadership",
-        "reviews", "raw_mean", "normalised",
-    ]  # fmt: skip
-    assert (row["name"], row["phone"], row["skills"], row["links"]) == (
+    assert list(row) == FIXED_COLUMNS + [question.label for question in questions.values()]  # one per question
+    assert (row["name"], row["phone"], row["Skills you have"], row["Link 1"]) == (
         "Ana Reyes",
         "212 555 0100",
-        "writing; data",
+        "Writing; Data",
         "https://ana.example.org",
     )
-    assert (row["status"], row["wants_credit"], row["current_events"]) == ("Submitted", "yes", "Local news.")
+    assert (row["status"], row["wants_credit"]) == ("Submitted", "yes")
+    assert row["How do you follow current events and use social media?"] == "Local news."
+    assert row["Why do you want this internship?"] == ""  # not answered
+
+
+def test_retired_questions_are_columns_only_while_they_have_answers(signed_in, program):
+    questions = add_demo_questions(program)
+    questions["link_3"].retired_at = questions["bold_idea"].retired_at = utcnow()
+    db.session.commit()
+    answer(ApplicationFactory(program=program), questions, bold_idea="An old answer to a retired question.")
+    [row] = export(signed_in)
+    bold = "Tell us about a time you were bold or thought outside the box."
+    assert "Link 3" not in row
+    assert row[bold] == "An old answer to a retired question."
+    assert list(row)[-1] == bold  # after the questions the form asks
 
 
 def test_the_export_neutralises_spreadsheet_formulas(signed_in, program):
-    ApplicationFactory(
-        program=program,
-        full_name='=HYPERLINK("http://evil.example","Click")',
-        phone="+1 212 555 0100",
-        current_events="+1",
-        bold_idea="@SUM(A1:A9)",
-        leadership="-2+3",
-        why_this_internship="\tTabbed",
-        organised_deadlines="Plain answer",
+    questions = add_demo_questions(program)
+    application = ApplicationFactory(
+        program=program, full_name='=HYPERLINK("http://evil.example","Click")', phone="+1 212 555 0100"
     )
+    answer(application, questions, current_events="+1", bold_idea="@SUM(A1:A9)", leadership="-2+3",
+           why_this_internship="\tTabbed", organised_deadlines="Plain answer")  # fmt: skip
+    ApplicationQuestionFactory(program=program, label="=1+1", key="formula_label")
     [row] = export(signed_in)
     assert row["name"] == '\'=HYPERLINK("http://evil.example","Click")'
     assert row["phone"] == "'+1 212 555 0100"
-    assert row["current_events"] == "'+1"
-    assert row["bold_idea"] == "'@SUM(A1:A9)"
-    assert row["leadership"] == "'-2+3"
-    assert row["why_this_internship"] == "'\tTabbed"
-    assert row["organised_deadlines"] == "Plain answer"
+    assert row["How do you follow current events and use social media?"] == "'+1"
+    assert row["Tell us about a time you were bold or thought outside the box."] == "'@SUM(A1:A9)"
+    assert row["Leadership experience"] == "'-2+3"
+    assert row["Why do you want this internship?"] == "'\tTabbed"
+    assert row["Tell us about a time you organised yourself around deadlines."] == "Plain answer"
+    assert "'=1+1" in row  # an admin's question label is a header, neutralised too
 
 
 def test_the_export_leaves_blind_programs_identity_empty(signed_in, program, blind_program):
+    questions = add_demo_questions(blind_program)
     hidden = ApplicationFactory(
         program=blind_program,
         full_name="Rosa Hidden",
         email="rosa@example.org",
         phone="718 555 0199",
         school="Secret College",
-        links=["https://rosa.example.org"],
         major="History",
     )
+    answer(hidden, questions, why_this_internship="I organise my block.", link_1="https://work.example.org")
     ApplicationFactory(program=program, full_name="Ana Visible")
     response = signed_in.get("/review/export.csv")
     text = response.get_data(as_text=True)
-    for identity in ("Rosa Hidden", "rosa@example.org", "718 555 0199", "Secret College", "rosa.example.org"):
+    for identity in ("Rosa Hidden", "rosa@example.org", "718 555 0199", "Secret College"):
         assert identity not in text
     rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(text))}
     blind_row = rows[hidden.reference]
-    assert [blind_row[column] for column in ("name", "email", "phone", "school", "links")] == [""] * 5
+    assert [blind_row[column] for column in ("name", "email", "phone", "school")] == [""] * 4
     assert blind_row["major"] == "History"  # the answers are still there to review
+    # As on the review page, blind review hides no answer: the admin was warned not to ask identifying questions.
+    assert blind_row["Why do you want this internship?"] == "I organise my block."
+    assert blind_row["Link 1"] == "https://work.example.org"
+
+
+def test_programs_asking_the_same_question_share_its_column(signed_in, program, blind_program):
+    ApplicationQuestionFactory(program=program, key="why", label="Why us?")
+    ApplicationQuestionFactory(program=program, key="why_again", label="Why us?")
+    other = ApplicationQuestionFactory(program=blind_program, key="why", label="Why us?")
+    answer(ApplicationFactory(program=blind_program), {"why": other}, why="Because.")
+    ApplicationFactory(program=program)
+    rows = export(signed_in)
+    assert [column for column in rows[0] if column.startswith("Why us?")] == ["Why us?", "Why us? (why_again)"]
+    assert sorted(row["Why us?"] for row in rows) == ["", "Because."]
+
+
+def test_the_queue_search_does_not_search_answers(signed_in, program):
+    questions = add_demo_questions(program)
+    answer(ApplicationFactory(program=program, full_name="Ana Reyes"), questions, current_events="Zanzibar daily")
+    assert export(signed_in, q="Zanzibar") == []
+    assert "Ana Reyes" not in get_queue(signed_in, q="Zanzibar")
 
 
 def test_the_export_never_contains_self_identification(signed_in, program):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.rules.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
+from portal.rules.passwords import COMMON_PASSWORD, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 
 
 @pytest.mark.parametrize(
@@ -16,8 +16,10 @@ from portal.rules.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, pas
         ("x" * (MAX_PASSWORD_LENGTH + 1), "", f"Use at most {MAX_PASSWORD_LENGTH} characters"),
         (" " * MIN_PASSWORD_LENGTH, "", "Enter a new password, not only spaces"),
         (" Ada@Example.org ", "ada@example.org", "Choose a password that is not your email address"),
-        ("x" * MIN_PASSWORD_LENGTH, "", None),
-        ("x" * MAX_PASSWORD_LENGTH, "", None),
+        ("x" * MIN_PASSWORD_LENGTH, "", "Use more than one character repeated"),
+        ("password1234", "", COMMON_PASSWORD),
+        ("xy" * (MIN_PASSWORD_LENGTH // 2), "", None),
+        ("xy" * (MAX_PASSWORD_LENGTH // 2), "", None),
         ("tenants union summer 2026", "ada@example.org", None),
     ],
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from documents import MINIMAL_PDF
-from factories import ApplicationFactory
+from factories import ApplicationFactory, ApplicationQuestionFactory
 
 from portal.extensions import db
 from portal.rules.pipeline import ApplicationStatus
@@ -46,8 +46,6 @@ def _answers(email: str) -> dict:
         "full_name": "Rosa Parks", "preferred_name": "", "pronouns": "", "email": email, "phone": "", "city": "NYC",
         "not_student": True, "school": "", "major": "", "wants_credit": False, "hours_per_week": 20,
         "earliest_start": date.today() + timedelta(days=7), "weeks_available": 12, "seeks_stipend": False,
-        "why_this_internship": "w", "current_events": "c", "organised_deadlines": "o", "bold_idea": "b",
-        "skills": [], "leadership": "", "links": [], "heard_about": "", "accommodations": "",
     }
 
 
@@ -55,13 +53,21 @@ def test_the_same_rendered_form_sent_again_is_the_same_application_and_no_second
     """The race of a double click, where the second request arrives after the first one committed."""
     from sqlalchemy import func, select
 
-    from portal.models import Application, OutboxMessage
+    from portal.models import Application, ApplicationAnswer, OutboxMessage
     from portal.services.applications import submit_application
+
+    ApplicationQuestionFactory(program=program, key="why", required=True)
 
     def send(key: str):
         resume = check_resume(io.BytesIO(MINIMAL_PDF), "cv.pdf")
         result = submit_application(
-            program, _answers("rosa@example.org"), resume, {}, submission_key=key, today=program.applications_open
+            program,
+            _answers("rosa@example.org"),
+            resume,
+            {},
+            submission_key=key,
+            today=program.applications_open,
+            question_values={"why": "To learn organizing."},
         )
         db.session.commit()
         return result
@@ -73,3 +79,31 @@ def test_the_same_rendered_form_sent_again_is_the_same_application_and_no_second
     other_form = send("form-2")  # a second, separate form for the same address: a fresh link by email
     assert other_form.duplicate and db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
     assert db.session.scalar(select(func.count()).select_from(Application)) == 1
+    assert db.session.scalars(select(ApplicationAnswer.text)).all() == ["To learn organizing."]  # stored once
+
+
+def test_an_application_refused_after_it_was_inserted_leaves_nothing_on_either_database(app, program):
+    """The row is inserted in a savepoint (for the double-click race); an answer refused afterwards must still
+    roll it back. On SQLite the savepoint used to start and commit a transaction of its own."""
+    from sqlalchemy import func, select
+
+    from portal.models import Application, OutboxMessage, Resume
+    from portal.services.applications import submit_application
+    from portal.services.errors import Refused
+    from portal.web import transaction
+
+    ApplicationQuestionFactory(program=program, key="why", required=True)
+    db.session.commit()
+    with pytest.raises(Refused), transaction():
+        submit_application(
+            program,
+            _answers("rosa@example.org"),
+            check_resume(io.BytesIO(MINIMAL_PDF), "cv.pdf"),
+            {},
+            submission_key="form-1",
+            today=program.applications_open,
+            question_values={"why": ""},  # the required answer, refused by save_answers after the insert
+        )
+    for model in (Application, Resume, OutboxMessage):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
+    assert list(Path(app.config["UPLOAD_FOLDER"]).glob("*")) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from factories import AdminFactory, InternFactory, PlacementFactory, UserFactory
 from session_support import sign_in
 from test_progress import (
@@ -139,6 +140,14 @@ def test_another_supervisor_or_intern_gets_404_and_admins_see_everything(app):
     sign_in(client, placement.intern)
     assert client.get("/hours/?placement=abc").status_code == 404
     assert client.get("/hours/?placement=999999").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999"])  # a superscript, an Arabic-Indic digit, over 32 bits
+def test_a_placement_argument_that_is_no_id_is_not_found_not_a_500(app, value):
+    placement = known_placement()
+    client = app.test_client()
+    sign_in(client, placement.supervisor)
+    assert client.get(f"/hours/?placement={value}").status_code == 404  # as for ?placement=abc
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app, client):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.admin.blueprint import bp
 from portal.auth.permissions import role_required
 from portal.extensions import db
-from portal.forms import AnswerForm
+from portal.forms import AnswerForm, page_number
 from portal.models import Concern, Role
 from portal.services import concerns as concern_service
 from portal.web import transaction
@@ -23,11 +23,9 @@ def answer_form(concern: Concern, **kwargs) -> AnswerForm:
 
 def _render(failed: tuple[int, AnswerForm] | None = None) -> str:
     page = db.paginate(
-        concern_service.all_concerns(), per_page=CONCERNS_PER_PAGE, max_per_page=CONCERNS_PER_PAGE, count=True
+        concern_service.all_concerns(), page=page_number(), per_page=CONCERNS_PER_PAGE, max_per_page=CONCERNS_PER_PAGE
     )
-    forms = {
-        concern.id: answer_form(concern, formdata=None, data={"answer": concern.answer}) for concern in page.items
-    }
+    forms = {concern.id: answer_form(concern, formdata=None, data={"answer": concern.answer}) for concern in page.items}
     if failed is not None:
         forms[failed[0]] = failed[1]
     return render_template(

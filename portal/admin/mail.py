@@ -16,6 +16,7 @@ from sqlalchemy import select
 from portal.admin.blueprint import bp
 from portal.auth.permissions import role_required
 from portal.extensions import db
+from portal.forms import page_number
 from portal.models import OutboxMessage, Role
 from portal.services.outbox import install_dev_delivery
 
@@ -42,6 +43,7 @@ def development_only(view: Callable) -> Callable:
 def sent_mail():
     page = db.paginate(
         select(OutboxMessage).order_by(OutboxMessage.id.desc()),
+        page=page_number(),
         per_page=MESSAGES_PER_PAGE,
         max_per_page=MESSAGES_PER_PAGE,
         count=True,

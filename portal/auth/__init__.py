@@ -1,3 +1,3 @@
 """Sign-in, sign-out, password reset and invitations; importing the package registers the routes."""
 
-from portal.auth import blueprint, passwords, sessions  # noqa: F401
+from portal.auth import blueprint, mfa, passwords, sessions  # noqa: F401

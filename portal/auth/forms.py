@@ -13,12 +13,13 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def email_field(description: str = "") -> EmailField:
+def email_field(description: str = "", *, missing: str = "Enter your email address") -> EmailField:
+    """An email address field: required (``missing`` says so), checked for its syntax, at most 254 characters."""
     return EmailField(
         "Email address",
         filters=[_strip],
         validators=[
-            InputRequired(message="Enter your email address"),
+            InputRequired(message=missing),
             Email(message="Enter an email address like name@example.org", check_deliverability=False),
             Length(max=254, message="Enter an email address of at most 254 characters"),
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal.auth.blueprint import bp
@@ -10,7 +10,7 @@ from portal.auth.forms import ResetRequestForm, SetPasswordForm
 from portal.auth.sessions import account_key, landing_url, no_email_submitted
 from portal.extensions import limiter
 from portal.models import TokenPurpose
-from portal.services import accounts
+from portal.services import accounts, audit_log
 from portal.web import no_store, transaction
 
 #: Reset requests: per client, and per address so nobody can flood one person's mailbox.
@@ -35,8 +35,9 @@ def reset_sent():
     return render_template("auth/reset_sent.html", minutes=int(accounts.RESET_LIFETIME.total_seconds() // 60))
 
 
-def _set_password_page(token: str, purpose: TokenPurpose, *, invalid: str, page: str, done):
-    """A reset or invitation link: the form to choose a password, then ``done(user)`` once it is set."""
+def _set_password_page(token: str, purpose: TokenPurpose, *, invalid: str, page: str, done, signs_in: bool = False):
+    """A reset or invitation link: the form to choose a password, then ``done(user)`` once it is set
+    (``signs_in``: done signs them in, so the sign-in is audited with the password, as the sign-in page does)."""
     row = accounts.usable_token(token, purpose)
     if row is None:
         return no_store((render_template(invalid), 404))
@@ -45,6 +46,8 @@ def _set_password_page(token: str, purpose: TokenPurpose, *, invalid: str, page:
     if form.validate_on_submit():
         with transaction():
             accounts.set_password_with_token(row, form.password.data)
+            if signs_in:
+                audit_log.record_sign_in(user.email, user, address=request.remote_addr)
         return done(user)
     return no_store((render_template(page, form=form, user=user), 422 if form.errors else 200))
 
@@ -74,5 +77,5 @@ def accept_invitation(token: str):
 
     return _set_password_page(
         token, TokenPurpose.INVITATION, invalid="auth/invitation_invalid.html", page="auth/invitation.html",
-        done=done,
+        done=done, signs_in=True,
     )

@@ -30,5 +30,6 @@ def role_required(*roles: Role) -> Callable:
 
 
 staff_required = role_required(Role.SUPERVISOR, Role.ADMIN)
+admin_required = role_required(Role.ADMIN)
 #: Any signed-in account; which objects it may see is the models' predicates' business.
 signed_in = role_required(*Role)

@@ -1,8 +1,11 @@
 """Signing in and out, and the account page.
 
-Failed sign-ins are rate-limited per client and per account (a successful one costs nothing); the
+Failed sign-ins are rate-limited per (account, client) and per client, never per account alone, so
+nobody can lock the real user out (``portal.auth.throttle``; a successful one costs nothing); the
 same message and the same work (one argon2 verification) answer an unknown email, a wrong password
-and an inactive account. Only same-site ``next`` addresses are followed after signing in.
+and an inactive account. Only same-site ``next`` addresses are followed after signing in. Every
+attempt that reaches the check is audited ("auth.signed_in", or "auth.sign_in_failed" with the email
+typed, never the password); one refused by the rate limit never reaches it.
 """
 
 from __future__ import annotations
@@ -14,16 +17,21 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth.blueprint import bp
 from portal.auth.forms import SignInForm, SignOutForm
+from portal.auth.mfa import second_factor_redirect
+from portal.auth.throttle import (
+    SIGN_IN_ACCOUNT_CLIENT_LIMIT,
+    SIGN_IN_CLIENT_LIMIT,
+    account_client_key,
+    failed,
+    sign_in_slowed_down,
+    submitted_email,
+)
 from portal.extensions import limiter
 from portal.models import Role, User
-from portal.services import accounts
+from portal.services import accounts, audit_log
 from portal.web import no_store, transaction
 
 SIGN_IN_FAILED = "That email and password do not match an account."
-#: Failed sign-ins from one client (an office or campus can share an address, so not too tight).
-SIGN_IN_CLIENT_LIMIT = "10 per 15 minutes"
-#: Failed sign-ins for one email address, from anywhere.
-SIGN_IN_ACCOUNT_LIMIT = "5 per 15 minutes"
 
 #: Where each role starts after signing in, and how the account page names that page.
 LANDING_PAGES = {
@@ -38,10 +46,6 @@ ROLE_LABELS = {
 }
 
 
-def submitted_email() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254]
-
-
 def account_key() -> str:
     """The rate-limit key of the account a request is about: the submitted email, lower-cased."""
     return f"account:{submitted_email()}"
@@ -49,11 +53,6 @@ def account_key() -> str:
 
 def no_email_submitted() -> bool:
     return not submitted_email()
-
-
-def _failed(response) -> bool:
-    """Only failed sign-ins count against the limits: a success redirects."""
-    return response.status_code != 302
 
 
 def safe_next(target: str | None) -> str | None:
@@ -79,21 +78,26 @@ def landing_url(user: User) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_CLIENT_LIMIT, methods=["POST"], deduct_when=_failed)
+@limiter.limit(SIGN_IN_CLIENT_LIMIT, methods=["POST"], deduct_when=failed, on_breach=sign_in_slowed_down)
 @limiter.limit(
-    SIGN_IN_ACCOUNT_LIMIT,
+    SIGN_IN_ACCOUNT_CLIENT_LIMIT,
     methods=["POST"],
-    key_func=account_key,
+    key_func=account_client_key,
     exempt_when=no_email_submitted,
-    deduct_when=_failed,
+    deduct_when=failed,
+    on_breach=sign_in_slowed_down,
 )
 def login():
     next_path = safe_next(request.args.get("next"))
     form = SignInForm()
     if form.validate_on_submit():
-        with transaction():
+        with transaction():  # the attempt is audited in the same commit, whether it succeeds or fails
             user = accounts.authenticate(form.email.data, form.password.data)
+            audit_log.record_sign_in(form.email.data, user, address=request.remote_addr)
         if user is not None:
+            second_step = second_factor_redirect(user, next_path)  # staff: a code (or enrolment) first
+            if second_step is not None:
+                return second_step
             login_user(user)
             flash(f"You are signed in as {user.email}.", "success")
             return redirect(next_path or landing_url(user))

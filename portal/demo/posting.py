@@ -1,7 +1,7 @@
 """The real Organizing 2.0 Fall internship posting and interns' testimonials, used by ``flask seed-demo``.
 
 Text from the organisation's posting ("Organizing 2.0 Fall Internship") and its post "Interning For
-Organizing 2.0 Is Amazeballs". Lines starting with "- " render as list items.
+Organizing 2.0 Is Amazeballs". The body is Markdown: one "## heading" per section of the posting.
 """
 
 from datetime import date
@@ -81,6 +81,24 @@ def commitment(applications_open: date, applications_close: date) -> str:
     )
 
 
+def body(applications_open: date, applications_close: date) -> str:
+    """The posting body in Markdown, in the order the real posting gives its sections."""
+    sections = (
+        (f"About {ORGANISATION}", ABOUT_ORGANISATION),
+        ("What you will do", WHAT_YOU_WILL_DO),
+        ("What you will learn", WHAT_YOU_WILL_LEARN),
+        ("What we require", REQUIREMENTS),
+        ("It would be great if you could", NICE_TO_HAVE),
+        ("The commitment", commitment(applications_open, applications_close)),
+        ("Stipend", STIPEND_TEXT),
+        ("School credit", SCHOOL_CREDIT_TEXT),
+        ("Diversity", DIVERSITY_STATEMENT),
+        ("Our commitment to intern rights", INTERN_RIGHTS),
+        ("How to apply", HOW_TO_APPLY),
+    )
+    return "\n\n".join(f"## {heading}\n\n{text}" for heading, text in sections)
+
+
 STIPEND_TEXT = "Stipends of $500-$1000 a month available (25 hours/week and up)."
 
 SCHOOL_CREDIT_TEXT = "Suitable for school credit in a variety of majors."
@@ -138,5 +156,82 @@ RUBRIC = (
     ("Previous leadership experience", False),
 )
 
-# (min average minutes a week, monthly cents): DESIGN.md's defaults.
-STIPEND_TIERS = ((0, 0), (25 * 60, 50_000), (30 * 60, 75_000), (35 * 60, 100_000))
+# The demo form's own questions, in its order: "What we require" and "It would be great if you could" as
+# questions, then links, how they heard of us and accommodations. The same definitions migration 0002 gives
+# every program that existed before questions could be edited; seed-demo adds them with add_question.
+QUESTIONS = [
+    {
+        "key": "why_this_internship",
+        "kind": "long_text",
+        "label": "Why do you want this internship?",
+        "help_text": "",
+        "required": True,
+        "max_chars": 1500,
+    },
+    {
+        "key": "current_events",
+        "kind": "long_text",
+        "label": "How do you follow current events and use social media?",
+        "help_text": "",
+        "required": True,
+        "max_chars": 1500,
+    },
+    {
+        "key": "organised_deadlines",
+        "kind": "long_text",
+        "label": "Tell us about a time you organised yourself around deadlines.",
+        "help_text": "",
+        "required": True,
+        "max_chars": 1500,
+    },
+    {
+        "key": "bold_idea",
+        "kind": "long_text",
+        "label": "Tell us about a time you were bold or thought outside the box.",
+        "help_text": "",
+        "required": True,
+        "max_chars": 1500,
+    },
+    {
+        "key": "skills",
+        "kind": "many_choices",
+        "label": "Skills you have",
+        "help_text": "",
+        "required": False,
+        "options": ["Graphics", "Video editing", "Web development", "Writing", "Social media", "Data"],
+    },
+    {
+        "key": "leadership",
+        "kind": "long_text",
+        "label": "Leadership experience",
+        "help_text": "Clubs, student government, community groups…",
+        "required": False,
+        "max_chars": 1500,
+    },
+    {
+        "key": "link_1",
+        "kind": "link",
+        "label": "Link 1",
+        "help_text": "A portfolio, social media profile or piece of writing.",
+        "required": False,
+        "max_chars": 500,
+    },
+    {"key": "link_2", "kind": "link", "label": "Link 2", "help_text": "", "required": False, "max_chars": 500},
+    {"key": "link_3", "kind": "link", "label": "Link 3", "help_text": "", "required": False, "max_chars": 500},
+    {
+        "key": "heard_about",
+        "kind": "short_text",
+        "label": "How did you hear about us?",
+        "help_text": "",
+        "required": False,
+        "max_chars": 200,
+    },
+    {
+        "key": "accommodations",
+        "kind": "long_text",
+        "label": "Accommodations you would like",
+        "help_text": "For the interview or the internship.",
+        "required": False,
+        "max_chars": 1000,
+    },
+]

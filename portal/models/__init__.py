@@ -1,32 +1,56 @@
 """Every table of the portal, one module per aggregate; importing this registers them all."""
 
-from portal.models.application import Application, ApplicationStatus, Resume, SelfIdentification
+from portal.models.application import (
+    Application,
+    ApplicationAnswer,
+    ApplicationStatus,
+    Resume,
+    SelfIdentification,
+)
 from portal.models.audit import AuditEvent
 from portal.models.concern import Concern, ConcernKind
+from portal.models.data_request import DataRequest, DataRequestKind
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.models.placement import Placement
-from portal.models.program import ActivityCategory, Program, RubricCriterion, StipendTierSetting, program_reviewers
+from portal.models.program import (
+    ActivityCategory,
+    ApplicationQuestion,
+    Program,
+    ProgramState,
+    QuestionKind,
+    RubricCriterion,
+    StipendTierSetting,
+    program_reviewers,
+    program_supervisors,
+)
 from portal.models.reminder import ReminderLog
 from portal.models.review import Review, Score
 from portal.models.statement import HoursStatement
 from portal.models.timesheet import TimesheetEntry, TimesheetWeek, WeekStatus
-from portal.models.user import Role, TokenPurpose, User, UserToken
+from portal.models.user import RecoveryCode, Role, TokenPurpose, User, UserToken
 
 __all__ = [
+    "DataRequest",
+    "DataRequestKind",
     "HoursStatement",
     "ReminderLog",
     "ConcernKind",
     "Concern",
     "ActivityCategory",
     "Application",
+    "ApplicationAnswer",
+    "ApplicationQuestion",
     "ApplicationStatus",
     "AuditEvent",
     "OutboxMessage",
     "OutboxStatus",
     "Placement",
     "Program",
+    "ProgramState",
+    "QuestionKind",
     "Resume",
     "Review",
+    "RecoveryCode",
     "Role",
     "RubricCriterion",
     "Score",
@@ -39,4 +63,5 @@ __all__ = [
     "UserToken",
     "WeekStatus",
     "program_reviewers",
+    "program_supervisors",
 ]

@@ -7,15 +7,29 @@ import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.extensions import db
+from portal.rules.documents import ScanStatus, withheld_because
 from portal.rules.pipeline import ApplicationStatus
 
 if TYPE_CHECKING:
-    from portal.models.program import Program
+    from portal.models.program import ApplicationQuestion, Program
     from portal.models.user import User
 
 
@@ -83,18 +97,6 @@ class Application(db.Model):
     earliest_start: Mapped[date | None] = mapped_column(Date, default=None)
     weeks_available: Mapped[int] = mapped_column(Integer, default=0)
     seeks_stipend: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Short answers
-    why_this_internship: Mapped[str] = mapped_column(Text, default="")
-    current_events: Mapped[str] = mapped_column(Text, default="")
-    organised_deadlines: Mapped[str] = mapped_column(Text, default="")
-    bold_idea: Mapped[str] = mapped_column(Text, default="")
-    # Optional
-    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
-    leadership: Mapped[str] = mapped_column(Text, default="")
-    links: Mapped[list[str]] = mapped_column(JSON, default=list)
-    heard_about: Mapped[str] = mapped_column(String(200), default="")
-    accommodations: Mapped[str] = mapped_column(Text, default="")
-
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -102,6 +104,9 @@ class Application(db.Model):
 
     program: Mapped[Program] = relationship()
     resume: Mapped[Resume | None] = relationship(back_populates="application", cascade="all, delete-orphan")
+    answers: Mapped[list[ApplicationAnswer]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -120,6 +125,11 @@ class Application(db.Model):
         """A name that identifies the application without identifying the person (blind review)."""
         return f"A-{self.id:04d}"
 
+    def answers_in_form_order(self) -> list[ApplicationAnswer]:
+        """The non-empty answers in the order the program's form asks them (as the admin last arranged it)."""
+        answered = [answer for answer in self.answers if not answer.is_empty]
+        return sorted(answered, key=lambda answer: (answer.question.position, answer.question.id))
+
     def can_review(self, user: User) -> bool:
         """Admins, and supervisors who review this application's program."""
         from portal.models.user import Role
@@ -132,6 +142,38 @@ class Application(db.Model):
 
     def __repr__(self) -> str:
         return f"<Application {self.reference} {self.status.value}>"
+
+
+class ApplicationAnswer(db.Model):
+    """The applicant's answer to one of the program's own questions."""
+
+    __tablename__ = "application_answers"
+    __table_args__ = (UniqueConstraint("application_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    # RESTRICT: a question with answers is retired, never deleted.
+    question_id: Mapped[int] = mapped_column(ForeignKey("application_questions.id", ondelete="RESTRICT"), index=True)
+    # Text, link, yes/no ("yes", "no") and one-choice answers.
+    text: Mapped[str] = mapped_column(Text, default="")
+    # Several-choices answers, in the question's order.
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    application: Mapped[Application] = relationship(back_populates="answers")
+    question: Mapped[ApplicationQuestion] = relationship()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text and not self.choices
+
+    @property
+    def display(self) -> str:
+        """The answer as a reader sees it: choices joined, a yes/no question's answer capitalised."""
+        if self.choices:
+            return ", ".join(self.choices)
+        if self.question.kind.value == "yes_no":
+            return {"yes": "Yes", "no": "No"}.get(self.text, self.text)
+        return self.text
 
 
 class Resume(db.Model):
@@ -148,8 +190,18 @@ class Resume(db.Model):
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The virus check (issue 12): pending and rejected files are never offered for download.
+    scan_status: Mapped[ScanStatus] = mapped_column(
+        enum_type(ScanStatus, "resume_scan_status"), default=ScanStatus.UNSCANNED, index=True
+    )
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     application: Mapped[Application] = relationship(back_populates="resume")
+
+    @property
+    def withheld_because(self) -> str | None:
+        """Why the file cannot be downloaded now (the virus check), or None."""
+        return withheld_because(self.scan_status)
 
 
 class SelfIdentification(db.Model):

@@ -25,6 +25,8 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))
+    #: HMAC-SHA256 of the lower-cased address (SECRET_KEY as pepper): what is left once the mail is delivered.
+    recipient_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
     subject: Mapped[str] = mapped_column(String(255))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text, default="")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -19,8 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.database import UTCDateTime, utcnow
+from portal.database import UTCDateTime, enum_type, utcnow
 from portal.extensions import db
+from portal.rules.program_states import ProgramState
 from portal.rules.settings import ProgramRules, StipendTier
 
 if TYPE_CHECKING:
@@ -32,20 +35,42 @@ program_reviewers = Table(
     Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )
-
-# Posting sections in the order the posting page shows them: (field, heading).
-POSTING_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("what_you_will_do", "What you will do"),
-    ("what_you_will_learn", "What you will learn"),
-    ("requirements", "What we require"),
-    ("nice_to_have", "It would be great if you could"),
-    ("commitment", "The commitment"),
-    ("stipend_text", "Stipend"),
-    ("school_credit_text", "School credit"),
-    ("diversity_statement", "Diversity"),
-    ("intern_rights", "Our commitment to intern rights"),
-    ("how_to_apply", "How to apply"),
+#: Staff who supervise the program's interns: offered as a placement's supervisor, and shown its interns.
+program_supervisors = Table(
+    "program_supervisors",
+    db.metadata,
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+class QuestionKind(enum.StrEnum):
+    """The kinds of question an admin can add to a program's application form."""
+
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    ONE_CHOICE = "one_choice"
+    MANY_CHOICES = "many_choices"
+    YES_NO = "yes_no"
+    LINK = "link"
+
+    @property
+    def label(self) -> str:
+        return QUESTION_KIND_LABELS[self]
+
+    @property
+    def has_options(self) -> bool:
+        return self in (QuestionKind.ONE_CHOICE, QuestionKind.MANY_CHOICES)
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.SHORT_TEXT: "Short text",
+    QuestionKind.LONG_TEXT: "Long text",
+    QuestionKind.ONE_CHOICE: "One choice",
+    QuestionKind.MANY_CHOICES: "Several choices",
+    QuestionKind.YES_NO: "Yes or no",
+    QuestionKind.LINK: "A link",
+}
 
 
 class Program(db.Model):
@@ -67,18 +92,13 @@ class Program(db.Model):
     organisation: Mapped[str] = mapped_column(String(200))
     location: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
-    about_organisation: Mapped[str] = mapped_column(Text, default="")
-    # Posting sections: plain text; a line starting with "- " is a list item.
-    what_you_will_do: Mapped[str] = mapped_column(Text, default="")
-    what_you_will_learn: Mapped[str] = mapped_column(Text, default="")
-    requirements: Mapped[str] = mapped_column(Text, default="")
-    nice_to_have: Mapped[str] = mapped_column(Text, default="")
-    commitment: Mapped[str] = mapped_column(Text, default="")
-    stipend_text: Mapped[str] = mapped_column(Text, default="")
-    school_credit_text: Mapped[str] = mapped_column(Text, default="")
-    diversity_statement: Mapped[str] = mapped_column(Text, default="")
-    intern_rights: Mapped[str] = mapped_column(Text, default="")
-    how_to_apply: Mapped[str] = mapped_column(Text, default="")
+    # The posting body, in Markdown; rendered by portal.markdown (sanitised) on the posting page.
+    body: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[ProgramState] = mapped_column(
+        enum_type(ProgramState, "program_state"), default=ProgramState.DRAFT, index=True
+    )
+    # Set when first published: from then on the slug (the public address) does not change.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     applications_open: Mapped[date] = mapped_column(Date)
     applications_close: Mapped[date] = mapped_column(Date)
@@ -86,6 +106,8 @@ class Program(db.Model):
     start_window_end: Mapped[date] = mapped_column(Date)
     places: Mapped[int] = mapped_column(Integer, default=5)
     blind_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Rolling admission: applications are reviewed as they arrive, up to the close date.
+    rolling: Mapped[bool] = mapped_column(Boolean, default=False)
 
     min_week_minutes: Mapped[int] = mapped_column(Integer, default=15 * 60)
     max_week_minutes: Mapped[int] = mapped_column(Integer, default=40 * 60)
@@ -104,7 +126,11 @@ class Program(db.Model):
     rubric: Mapped[list[RubricCriterion]] = relationship(
         back_populates="program", cascade="all, delete-orphan", order_by="RubricCriterion.position"
     )
+    questions: Mapped[list[ApplicationQuestion]] = relationship(
+        back_populates="program", cascade="all, delete-orphan", order_by="ApplicationQuestion.position"
+    )
     reviewers: Mapped[list[User]] = relationship(secondary=program_reviewers)
+    supervisors: Mapped[list[User]] = relationship(secondary=program_supervisors)
 
     def rules(self) -> ProgramRules:
         """This program's settings as the pure value that every function in ``portal.rules`` takes."""
@@ -119,12 +145,31 @@ class Program(db.Model):
             start_window=(self.start_window_start, self.start_window_end),
         )
 
-    def posting_sections(self) -> list[tuple[str, str]]:
-        """The non-empty posting sections as (heading, text), in posting order."""
-        return [(heading, getattr(self, field)) for field, heading in POSTING_SECTIONS if getattr(self, field)]
+    @property
+    def is_public(self) -> bool:
+        """Whether applicants can see the posting at all (closed programs show that they are closed)."""
+        return self.state in (ProgramState.PUBLISHED, ProgramState.CLOSED)
+
+    @property
+    def slug_is_fixed(self) -> bool:
+        """Once published, links to the posting are out in the world: the address stays."""
+        return self.published_at is not None
+
+    def active_questions(self) -> list[ApplicationQuestion]:
+        """The questions the application form asks now, in order (retired ones keep their answers)."""
+        return [question for question in self.questions if question.retired_at is None]
+
+    def active_rubric(self) -> list[RubricCriterion]:
+        return [criterion for criterion in self.rubric if criterion.retired_at is None]
+
+    def active_categories(self) -> list[ActivityCategory]:
+        return [category for category in self.categories if category.retired_at is None]
 
     def is_reviewer(self, user: User) -> bool:
         return any(reviewer.id == user.id for reviewer in self.reviewers)
+
+    def is_supervisor(self, user: User) -> bool:
+        return any(supervisor.id == user.id for supervisor in self.supervisors)
 
     def __repr__(self) -> str:
         return f"<Program {self.slug}>"
@@ -158,6 +203,8 @@ class ActivityCategory(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     is_learning: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired, not deleted, once entries use it: old hours keep their category.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     program: Mapped[Program] = relationship(back_populates="categories")
 
 
@@ -173,4 +220,39 @@ class RubricCriterion(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired, not deleted, once scored: old scores keep their meaning.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     program: Mapped[Program] = relationship(back_populates="rubric")
+
+
+class ApplicationQuestion(db.Model):
+    """One question of a program's own application form (the fixed part lives on Application)."""
+
+    __tablename__ = "application_questions"
+    __table_args__ = (
+        UniqueConstraint("program_id", "key"),
+        CheckConstraint("max_chars IS NULL OR max_chars > 0", name="max_chars_positive"),
+        CheckConstraint("max_words IS NULL OR max_words > 0", name="max_words_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    # A stable machine name within the program ("heard_about"): CSV columns and reports use it.
+    key: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[QuestionKind] = mapped_column(enum_type(QuestionKind, "question_kind"))
+    label: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The choices of a one-choice or several-choices question, in order.
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    max_chars: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_words: Mapped[int | None] = mapped_column(Integer, default=None)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired, not deleted, once answered: the answers keep their question.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    program: Mapped[Program] = relationship(back_populates="questions")
+
+    def __repr__(self) -> str:
+        return f"<ApplicationQuestion {self.key}>"

@@ -5,23 +5,37 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.database import forget_deleted_text, utcnow
 from portal.extensions import limiter
 from portal.models import Application, Program
 from portal.public.blueprint import bp
-from portal.public.forms import ApplicationForm, ConfirmForm, LostLinkForm
-from portal.rules.availability import WindowState, application_window
+from portal.public.forms import (
+    ApplicationForm,
+    ConfirmForm,
+    LostLinkForm,
+    application_form,
+    self_identification_questions,
+)
+from portal.rules.availability import WindowState
 from portal.rules.pipeline import applicant_can_delete_data, applicant_can_withdraw
+from portal.rules.program_states import closed_early, posting_window
+from portal.services import applicant_data
 from portal.services import applications as service
 from portal.services.programs import find_program, program_or_404
-from portal.services.uploads import UploadRejected, check_resume
-from portal.web import no_store, transaction
+from portal.services.uploads import UploadRejected, check_resume, resume_path
+from portal.web import no_store, sandboxed_attachment, transaction
 
 SUBMIT_LIMIT = "5 per minute;20 per hour"
 LINK_LIMIT = "5 per 15 minutes"
 SUBMITTED_SESSION_KEY = "submitted_program"
+#: At the top of the form sent back when its CSRF token had expired (or was missing): nothing was stored.
+FORM_EXPIRED_MESSAGE = (
+    "This form was open too long, so for your safety it was not sent. Your answers are still here: "
+    "check them, choose your resume file again, and send it."
+)
 
 
 def _application_or_404(token: str) -> Application:
@@ -48,8 +62,12 @@ def _checked_resume(form: ApplicationForm):
     """The attached resume checked by its bytes, or None with the reason beside the field."""
     if not form.resume.data or form.resume.errors:
         return None
+    filename = form.resume.data.filename or ""
+    if "\x00" in filename:  # no text column holds it (PostgreSQL refuses it): say so rather than fail later
+        form.resume.errors = ["The file name contains a null character. Rename the file and attach it again."]
+        return None
     try:
-        return check_resume(form.resume.data.stream, form.resume.data.filename or "")
+        return check_resume(form.resume.data.stream, filename)
     except UploadRejected as problem:
         form.resume.errors = [*form.resume.errors, str(problem)]
         return None
@@ -60,10 +78,12 @@ def _checked_resume(form: ApplicationForm):
 def apply(slug: str):
     program = program_or_404(slug)
     today = date.today()
-    window = application_window(today, program.applications_open, program.applications_close)
+    window = posting_window(program.state, today, program.applications_open, program.applications_close)
     if window is not WindowState.OPEN:
-        return render_template("public/apply_closed.html", program=program, window=window)
-    form = ApplicationForm()
+        early = closed_early(program.state, today, program.applications_close)
+        return render_template("public/apply_closed.html", program=program, window=window, closed_early=early)
+    questions = program.active_questions()
+    form = application_form(questions)
     if request.method == "GET":
         return _render_form(program, form)
     # A repeated POST of the same rendered form (a double click) lands on the same confirmation.
@@ -81,6 +101,8 @@ def apply(slug: str):
             form.self_identification(),
             submission_key=form.submission_key.data,
             today=today,
+            questions=questions,
+            question_values=form.question_values(),
         )
     session[SUBMITTED_SESSION_KEY] = program.slug
     return redirect(url_for("public.submitted", slug=program.slug))
@@ -150,8 +172,40 @@ def delete_data(token: str):
         refusal="You can delete your data after you withdraw or once we have decided.",
         template="public/delete.html",
         act=service.delete_applicant_data,
-        done=lambda: redirect(url_for("public.data_deleted")),
+        done=_data_deleted,
     )
+
+
+def _data_deleted():
+    """The deletion has committed: empty SQLite's WAL of the deleted text too, then say it is done."""
+    forget_deleted_text()
+    return redirect(url_for("public.data_deleted"))
+
+
+@bp.get("/status/<token>/my-data.json")
+def download_data(token: str):
+    """Download my data: the application, answers, self-identification and timeline as a JSON file."""
+    application = _application_or_404(token)
+    now = utcnow()
+    filename = f"my-application-{application.program.slug}-{now.date().isoformat()}.json"
+    with transaction():
+        data = applicant_data.download_my_data(application, self_id_questions=self_identification_questions(), now=now)
+    response = current_app.response_class(applicant_data.as_json(data), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)
+
+
+@bp.get("/status/<token>/my-resume")
+def download_resume(token: str):
+    """The applicant's own resume back, byte for byte (not while it waits for, or failed, the virus check)."""
+    application = _application_or_404(token)
+    resume = application.resume
+    if resume is None or resume.withheld_because:
+        abort(404)
+    path = resume_path(resume, current_app.config["UPLOAD_FOLDER"])
+    if not path.is_file():
+        abort(404)
+    return sandboxed_attachment(path, mimetype=resume.content_type, download_name=resume.original_name)
 
 
 @bp.get("/status/deleted")
@@ -175,12 +229,36 @@ def lost_link_sent():
     return render_template("public/lost_link_sent.html")
 
 
+def application_form_kept():
+    """An application sent with an expired or missing CSRF token: the form again with what was typed and a
+    message (the app's CSRF error handler calls this for ``public.apply``); None when the form is not open."""
+    program = find_program(request.view_args["slug"])
+    if program is None:
+        return None
+    window = posting_window(program.state, date.today(), program.applications_open, program.applications_close)
+    if window is not WindowState.OPEN:
+        return None
+    form = application_form(program.active_questions())  # filled from the request: nothing was validated
+    form.form_errors.append(FORM_EXPIRED_MESSAGE)
+    return _render_form(program, form, file_again=True), 400
+
+
+FILE_TOO_LARGE_MESSAGE = "This file is larger than 5 MB. Attach a smaller PDF or Word file."
+ANSWER_TOO_LONG_MESSAGE = (
+    "One of the answers was far too long to read (megabytes of text), so nothing was kept. "
+    "Fill in the form again with shorter answers."
+)
+
+
 @bp.app_errorhandler(RequestEntityTooLarge)
 def request_too_large(error):
     """A file far over the limit never reaches the form: answer with the form and a clear message."""
     program = find_program(request.view_args["slug"]) if request.endpoint == "public.apply" else None
     if program is None:
         return render_template("errors/413.html"), 413
-    form = ApplicationForm(formdata=None)
-    form.resume.errors = ["This file is larger than 5 MB. Attach a smaller PDF or Word file."]
+    form = application_form(program.active_questions(), formdata=None)
+    if (request.content_length or 0) > (current_app.config.get("MAX_CONTENT_LENGTH") or 0):
+        form.resume.errors = [FILE_TOO_LARGE_MESSAGE]
+    else:  # under the request limit: a text answer over the form-memory limit (megabytes of text)
+        form.form_errors.append(ANSWER_TOO_LONG_MESSAGE)
     return _render_form(program, form, file_again=True), 413

@@ -1,8 +1,13 @@
-"""The application form. Availability is checked by ``portal.rules`` with the program's settings."""
+"""The application form: a fixed part, then the program's own questions (``application_form``).
+
+Availability is checked by ``portal.rules`` with the program's settings, and each answer to a question
+by ``portal.rules.questions``; every message is put beside its field.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+import re
+import secrets
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -17,14 +22,13 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.forms import WholeNumberField
 from portal.rules.availability import check_availability
+from portal.rules.questions import char_limit, check_answer, limits_hint
 from portal.rules.settings import ProgramRules
-
-ANSWER_LIMIT = 1500
 
 
 def choices(*pairs: tuple[str, str]) -> list[SelectChoice]:
@@ -33,14 +37,6 @@ def choices(*pairs: tuple[str, str]) -> list[SelectChoice]:
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 PREFER_NOT = ("prefer_not_to_say", "Prefer not to say")
-SKILLS = choices(
-    ("graphics", "Graphics"),
-    ("video editing", "Video editing"),
-    ("web development", "Web development"),
-    ("writing", "Writing"),
-    ("social media", "Social media"),
-    ("data", "Data"),
-)
 
 
 class CheckedByRules(Optional):
@@ -65,19 +61,25 @@ def required(message: str) -> InputRequired:
     return InputRequired(message=message)
 
 
-def answer(label: str, description: str, limit: int = ANSWER_LIMIT, optional: bool = False) -> TextAreaField:
-    validators = [Optional()] if optional else [required(f"Answer: {label.lower()}")]
-    validators.append(Length(max=limit, message=f"Keep this under {limit:,} characters"))
-    return TextAreaField(label, validators=validators, description=description, render_kw={"maxlength": limit})
+class LengthFirst(Length):
+    """``Length(max=…)`` that stops the chain, so a huge value never reaches a slower validator (Email)."""
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except ValueError as error:
+            raise StopValidation(str(error)) from None
 
 
-def http_link(form, field) -> None:
-    value = (field.data or "").strip()
-    if not value:
-        return
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValidationError("Enter a web address starting with http:// or https://")
+#: What ``_render_form`` puts in ``submission_key`` (``secrets.token_urlsafe(24)``), with room to spare.
+_SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def usable_submission_key(value: str | None) -> str:
+    """The form's own key, or a fresh one for an empty, overlong or strange value (it fits the column)."""
+    if isinstance(value, str) and _SUBMISSION_KEY.fullmatch(value):
+        return value
+    return secrets.token_urlsafe(24)
 
 
 class ApplicationForm(FlaskForm):
@@ -94,8 +96,8 @@ class ApplicationForm(FlaskForm):
         "Email address",
         validators=[
             required("Enter your email address"),
+            LengthFirst(max=254, message="Keep the email address under 254 characters"),
             Email(message="Enter an email address like name@example.org", check_deliverability=False),
-            Length(max=254),
         ],
         description="We write to you here about your application, and nowhere else.",
     )
@@ -148,34 +150,6 @@ class ApplicationForm(FlaskForm):
         description="Stipends of $500 to $1,000 a month start at 25 hours a week.",
     )
 
-    # Short answers, from what the posting requires
-    why_this_internship = answer("Why do you want this internship?", f"Up to {ANSWER_LIMIT:,} characters.")
-    current_events = answer(
-        "How do you follow current events and use social media?", f"Up to {ANSWER_LIMIT:,} characters."
-    )
-    organised_deadlines = answer(
-        "Tell us about a time you organised yourself around deadlines.", f"Up to {ANSWER_LIMIT:,} characters."
-    )
-    bold_idea = answer(
-        "Tell us about a time you were bold or thought outside the box.", f"Up to {ANSWER_LIMIT:,} characters."
-    )
-
-    # Optional
-    skills = CheckboxListField("Skills you have", choices=SKILLS, validators=[Optional()])
-    leadership = answer(
-        "Leadership experience", "Clubs, student government, community groups… Up to 1,500 characters.", optional=True
-    )
-    link_1 = URLField("Link 1", validators=[Optional(), Length(max=500), http_link])
-    link_2 = URLField("Link 2", validators=[Optional(), Length(max=500), http_link])
-    link_3 = URLField("Link 3", validators=[Optional(), Length(max=500), http_link])
-    heard_about = StringField("How did you hear about us?", validators=[Optional(), Length(max=200)])
-    accommodations = answer(
-        "Accommodations you would like",
-        "For the interview or the internship. Up to 1,000 characters.",
-        limit=1000,
-        optional=True,
-    )
-
     resume = FileField(
         "Resume",
         validators=[FileRequired("Attach your resume as a PDF or Word (.docx) file")],
@@ -221,7 +195,10 @@ class ApplicationForm(FlaskForm):
         validators=[Optional()],
     )
 
-    submission_key = HiddenField()
+    submission_key = HiddenField(filters=[usable_submission_key])
+
+    #: The program's active questions, in order, each asked by the field ``question_field_name(question)``.
+    questions: tuple = ()
 
     SELF_ID_FIELDS = (
         "sid_gender",
@@ -246,7 +223,20 @@ class ApplicationForm(FlaskForm):
         if self.student.data == "student" and not (self.school.data or "").strip():
             self.school.errors = [*self.school.errors, "Enter your school, or choose “No, I am not a student”"]
             valid = False
+        for question, field in self.question_fields():
+            _, problem = check_answer(question, field.data)
+            if problem:
+                field.errors = [*field.errors, problem]
+                valid = False
         return valid
+
+    def question_fields(self) -> list:
+        """(question, field) pairs, in the form's order."""
+        return [(question, self[question_field_name(question)]) for question in self.questions]
+
+    def question_values(self) -> dict:
+        """The answers to the program's questions by question key, as typed (the service cleans them)."""
+        return {question.key: field.data for question, field in self.question_fields()}
 
     def application_answers(self) -> dict:
         """The answers as Application columns (self-identification and the file are kept apart)."""
@@ -266,17 +256,6 @@ class ApplicationForm(FlaskForm):
             "earliest_start": self.earliest_start.data,
             "weeks_available": self.weeks_available.data,
             "seeks_stipend": self.seeks_stipend.data == "yes",
-            "why_this_internship": self.why_this_internship.data.strip(),
-            "current_events": self.current_events.data.strip(),
-            "organised_deadlines": self.organised_deadlines.data.strip(),
-            "bold_idea": self.bold_idea.data.strip(),
-            "skills": list(self.skills.data or []),
-            "leadership": (self.leadership.data or "").strip(),
-            "links": [
-                link.data.strip() for link in (self.link_1, self.link_2, self.link_3) if (link.data or "").strip()
-            ],
-            "heard_about": (self.heard_about.data or "").strip(),
-            "accommodations": (self.accommodations.data or "").strip(),
         }
 
     def self_identification(self) -> dict:
@@ -284,6 +263,60 @@ class ApplicationForm(FlaskForm):
         if answers.get("gender") != "self_describe":
             answers["gender_self"] = ""
         return answers
+
+
+def self_identification_questions() -> dict[str, tuple[str, dict[str, str]]]:
+    """Each stored self-identification key → (the question as the form asks it, {value: its label}), so
+    "download my data" gives the applicant their answers in the form's words."""
+    asked = {}
+    for name in ApplicationForm.SELF_ID_FIELDS:
+        field = getattr(ApplicationForm, name)  # unbound: the label and choices as declared
+        options = {choice.value: choice.label for choice in field.kwargs.get("choices") or []}
+        asked[name.removeprefix("sid_")] = (field.args[0], options)
+    return asked
+
+
+def question_field_name(question) -> str:
+    return f"q_{question.id}"
+
+
+def _hint(question) -> str:
+    return " ".join(part for part in (question.help_text.strip(), limits_hint(question)) if part)
+
+
+def question_field(question):
+    """The unbound field that asks one of the program's questions with the control its kind needs.
+
+    Every answer is checked by portal.rules.questions (so choices are not checked here); a required
+    question carries the "required" flag, except checkboxes, whose flag is set on the bound field only
+    (a required attribute on each checkbox would tell screen readers every box must be ticked).
+    """
+    kind = str(question.kind)
+    validators = [CheckedByRules()] if question.required and kind != "many_choices" else [Optional()]
+    common = {"label": question.label, "validators": validators, "description": _hint(question)}
+    limit = char_limit(question)
+    if kind in ("one_choice", "yes_no"):
+        options = [SelectChoice(o, o) for o in question.options] if kind == "one_choice" else choices(*YES_NO)
+        return RadioField(choices=options, validate_choice=False, **common)
+    if kind == "many_choices":
+        options = [SelectChoice(o, o) for o in question.options]
+        return CheckboxListField(choices=options, validate_choice=False, **common)
+    if kind == "long_text":
+        return TextAreaField(render_kw={"maxlength": limit, "rows": 6}, **common)
+    if kind == "link":
+        return URLField(render_kw={"maxlength": limit, "inputmode": "url", "autocomplete": "url"}, **common)
+    return StringField(render_kw={"maxlength": limit}, **common)
+
+
+def application_form(questions, **kwargs) -> ApplicationForm:
+    """The application form for a program: the fixed part, then its active ``questions`` in order."""
+    fields = {question_field_name(question): question_field(question) for question in questions}
+    form_class = type("ProgramApplicationForm", (ApplicationForm,), {**fields, "questions": tuple(questions)})
+    form = form_class(**kwargs)
+    for question, field in form.question_fields():
+        if question.required:
+            field.flags.required = True  # the legend of a required checkbox list is not marked "(optional)"
+    return form
 
 
 class LostLinkForm(FlaskForm):

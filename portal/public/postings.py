@@ -7,17 +7,16 @@ from datetime import date
 from flask import render_template, url_for
 
 from portal.extensions import db
-from portal.models import Program
-from portal.models.program import POSTING_SECTIONS
+from portal.forms import page_number
+from portal.markdown import markdown_sections
+from portal.models import Program, ProgramState
 from portal.public.blueprint import bp
 from portal.rules.availability import WindowState, application_window
+from portal.rules.program_states import closed_early, posting_window
 from portal.rules.settings import StipendTier
 from portal.services.programs import listed_programs, program_or_404
 
 PROGRAMS_PER_PAGE = 20
-
-# Section anchors on the posting page ("how-to-apply"), keyed by heading as posting_sections() gives it.
-_SECTION_IDS = {heading: field.replace("_", "-") for field, heading in POSTING_SECTIONS}
 
 
 def _tier_bands(tiers: tuple[StipendTier, ...]) -> list[tuple[StipendTier, int | None]]:
@@ -30,7 +29,9 @@ def _tier_bands(tiers: tuple[StipendTier, ...]) -> list[tuple[StipendTier, int |
 @bp.get("/")
 def home():
     today = date.today()
-    page = db.paginate(listed_programs(today), per_page=PROGRAMS_PER_PAGE, max_per_page=PROGRAMS_PER_PAGE, count=True)
+    page = db.paginate(
+        listed_programs(today), page=page_number(), per_page=PROGRAMS_PER_PAGE, max_per_page=PROGRAMS_PER_PAGE
+    )
     open_programs, upcoming_programs = [], []
     for program in page.items:
         state = application_window(today, program.applications_open, program.applications_close)
@@ -49,18 +50,27 @@ def home():
     )
 
 
-@bp.get("/programs/<slug>")
-def posting(slug: str):
-    program: Program = program_or_404(slug)
+def posting_page(program: Program, *, preview: bool = False) -> str:
+    """The posting as applicants see it; ``preview`` (staff only) adds a banner and makes "Apply" inert."""
     rules = program.rules()
-    window = application_window(date.today(), program.applications_open, program.applications_close)
+    today = date.today()
+    # A preview shows what the posting will say once published, so a draft's own dates decide.
+    state = ProgramState.PUBLISHED if preview and program.state is ProgramState.DRAFT else program.state
+    window = posting_window(state, today, program.applications_open, program.applications_close)
     return render_template(
         "public/posting.html",
         program=program,
         rules=rules,
-        sections=[(_SECTION_IDS[heading], heading, text) for heading, text in program.posting_sections()],
+        has_how_to_apply="How to apply" in markdown_sections(program.body),
         tier_bands=_tier_bands(rules.stipend_tiers),
         pays_stipend=any(tier.monthly_cents > 0 for tier in rules.stipend_tiers),
         window=window,
+        closed_early=closed_early(state, today, program.applications_close),
+        preview=preview,
         apply_url=url_for("public.apply", slug=program.slug) if window is WindowState.OPEN else None,
     )
+
+
+@bp.get("/programs/<slug>")
+def posting(slug: str):
+    return posting_page(program_or_404(slug))

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.auth.permissions import staff_required
 from portal.models import Application
 from portal.review.blueprint import bp
 from portal.review.forms import DECISIONS, DecisionForm, score_form_for
+from portal.rules.blind_review import RESUME_AFTER_SCORING
 from portal.services import decisions
+from portal.services.audit import record_event
 from portal.services.reviews import (
     CriterionScore,
+    criteria_shown,
     hidden_review_count,
     own_review,
+    resume_offered_to,
     reviewable_or_404,
     staff_timeline,
     submit_review,
     visible_reviews,
 )
 from portal.services.uploads import resume_path
-from portal.web import no_store, transaction
+from portal.web import sandboxed_attachment, transaction
 
 
 def _score_form(application: Application, mine):
@@ -37,8 +41,10 @@ def _score_form(application: Application, mine):
 
 def _render(application: Application, score_form=None, decision_form=None) -> str:
     mine = own_review(application, current_user)
+    others = visible_reviews(application, current_user)
     decision_form = decision_form or DecisionForm(formdata=None)
     decision_form.version.data = application.version  # decide on the application as shown now
+    reason_hint, reason_required = decisions.reason_hint(application)
     return render_template(
         "review/application.html",
         application=application,
@@ -46,9 +52,15 @@ def _render(application: Application, score_form=None, decision_form=None) -> st
         blind=application.program.blind_review,
         score_form=score_form or _score_form(application, mine),
         decision_form=decision_form,
+        reason_hint=reason_hint,
+        reason_required=reason_required,
         decisions=[(action, DECISIONS[action]) for action in decisions.available_decisions(application)],
         my_review=mine,
-        others=visible_reviews(application, current_user),
+        resume_offered=resume_offered_to(application, current_user, mine),
+        resume_note=RESUME_AFTER_SCORING,
+        answers=application.answers_in_form_order(),
+        others=others,
+        criteria=criteria_shown(application.program, others),
         hidden_reviews=hidden_review_count(application, current_user) if mine is None else 0,
         events=staff_timeline(application),
         places_taken=decisions.places_taken(application.program_id),
@@ -104,10 +116,14 @@ def decide(application_id: int):
 @bp.get("/applications/<int:application_id>/resume")
 @staff_required
 def resume(application_id: int):
-    """Only reviewers of the program; always as an attachment, never rendered by the browser."""
+    """Only reviewers of the program (in blind review, once they have scored); always as an attachment."""
     application = reviewable_or_404(application_id, current_user)
     if application.resume is None:
         abort(404)
+    if not resume_offered_to(application, current_user, own_review(application, current_user)):
+        return render_template("errors/403.html", reason=RESUME_AFTER_SCORING), 403
+    if application.resume.withheld_because:  # waiting for the virus check, or failed it
+        return render_template("review/resume_withheld.html", application=application), 409
     path = resume_path(application.resume, current_app.config["UPLOAD_FOLDER"])
     if not path.is_file():
         abort(404)
@@ -117,6 +133,12 @@ def resume(application_id: int):
         if application.program.blind_review
         else application.resume.original_name
     )
-    return no_store(
-        send_file(path, mimetype=application.resume.content_type, as_attachment=True, download_name=name)
-    )
+    with transaction():  # who took a copy of an applicant's resume is recorded
+        record_event(
+            "application.resume_downloaded",
+            target_type="application",
+            target_id=application.id,
+            actor=current_user,
+            details={"file": name},
+        )
+    return sandboxed_attachment(path, mimetype=application.resume.content_type, download_name=name)

@@ -44,12 +44,13 @@ class ScoreFormBase(FlaskForm):
 
 
 def score_form_for(program: Program, **kwargs) -> ScoreFormBase:
-    """A form with one 1–5 choice and an optional note per rubric criterion of this program."""
+    """A form with one 1–5 choice and an optional note per active rubric criterion (retired ones are not asked)."""
 
     class ScoreForm(ScoreFormBase):
         pass
 
-    for criterion in program.rubric:
+    rubric = program.active_rubric()
+    for criterion in rubric:
         validators = [InputRequired(message=f"Score “{criterion.name}”")] if criterion.required else [Optional()]
         setattr(
             ScoreForm, f"score_{criterion.id}", RadioField(criterion.name, choices=SCORE_CHOICES, validators=validators)
@@ -60,7 +61,7 @@ def score_form_for(program: Program, **kwargs) -> ScoreFormBase:
             StringField(f"Note on “{criterion.name}”", validators=[Optional(), Length(max=1000)]),
         )
     form = ScoreForm(**kwargs)
-    form._rubric = list(program.rubric)
+    form._rubric = rubric
     return form
 
 

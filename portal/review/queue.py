@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.permissions import staff_required
@@ -13,8 +13,7 @@ from portal.review.blueprint import bp
 from portal.review.forms import SORT_LABELS, QueueFilterForm
 from portal.services import queue as service
 from portal.services.audit import record_event
-from portal.services.spreadsheets import rows_to_csv
-from portal.web import no_store, transaction
+from portal.web import csv_download, no_store, transaction
 
 
 def _filter_form() -> tuple[list, QueueFilterForm]:
@@ -66,6 +65,4 @@ def export():
             actor=current_user,
             details={"filters": form.query_args(), "rows": len(rows) - 1},
         )
-    response = current_app.response_class(rows_to_csv(rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="applications-{date.today().isoformat()}.csv"'
-    return no_store(response)
+    return csv_download(rows, f"applications-{date.today().isoformat()}")

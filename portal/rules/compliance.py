@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
+from portal.formatting import long_date
 from portal.rules.settings import ProgramRules
 from portal.rules.weeks import (
     Completion,
@@ -171,12 +172,15 @@ def risk_run(
     return found
 
 
-def completion_wording(result: Completion, rules: ProgramRules) -> str:
-    """The sentence the hours statement prints about the minimum length."""
+def completion_wording(result: Completion, rules: ProgramRules, ended_on: date | None = None) -> str:
+    """The one sentence about the minimum length that the dashboard, the compliance page, the hours
+    statement (page and PDF) and its verification page all print; ``ended_on`` is the end date of a
+    placement that has ended ("Ended before the 12-week minimum on 14 November 2026")."""
+    on = f" on {long_date(ended_on)}" if ended_on is not None else ""
     if result.state is CompletionState.COMPLETE:
-        return f"Completed the {rules.min_weeks}-week minimum"
+        return f"Completed the {rules.min_weeks}-week minimum" + (f" and ended{on}" if on else "")
     if result.state is CompletionState.ENDED_EARLY:
-        return f"Ended before the {rules.min_weeks}-week minimum"
+        return f"Ended before the {rules.min_weeks}-week minimum{on}"
     return f"In progress: {result.qualifying_weeks} of the {rules.min_weeks} qualifying weeks needed so far"
 
 

@@ -45,6 +45,8 @@ class ReviewScore:
 def review_score(criterion_values: Sequence[int]) -> float | None:
     """A reviewer's overall score of an application: the plain mean of their 1–5 criterion values.
 
+    Scores on a criterion retired since count too: a review's overall score keeps the meaning it had
+    when it was given, and new reviews (which no longer ask the criterion) are means of what they ask.
     ``None`` when they scored no criterion, so an untouched review is not mistaken for a low one.
     Values outside 1–5 raise ``ValueError``: the database refuses them, so one here is a bug.
     """

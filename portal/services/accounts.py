@@ -24,13 +24,17 @@ RESET_LIFETIME = timedelta(hours=1)
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user when the email and password match an active account; the same work either way."""
+    """The user when the email and password match an active account; the same work either way.
+
+    A match whose hash was made with weaker argon2 parameters gets a new hash (the caller commits).
+    """
     user = User.by_email(email or "")
     if user is None:
         dummy_password_check(password or "")
         return None
     if not user.check_password(password or "") or not user.active:
         return None
+    user.rehash_if_weak(password)  # a hash made with weaker argon2 parameters is upgraded now
     user.last_sign_in_at = utcnow()
     return user
 
@@ -46,6 +50,16 @@ def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta, *, now: 
     token = secrets.token_urlsafe(32)
     db.session.add(UserToken(user=user, purpose=purpose, token_hash=hash_token(token), expires_at=now + lifetime))
     return token
+
+
+def void_unused_tokens(user: User, *, now: datetime | None = None) -> int:
+    """End every unused link of the account (invitations, resets): deactivation leaves none alive."""
+    result = db.session.execute(
+        update(UserToken)
+        .where(UserToken.user_id == user.id, UserToken.used_at.is_(None))
+        .values(used_at=now or utcnow())
+    )
+    return result.rowcount or 0
 
 
 def usable_token(token: str, purpose: TokenPurpose, *, now: datetime | None = None) -> UserToken | None:

@@ -6,23 +6,39 @@ from, to and why in the audit log, and emails the applicant through the outbox. 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import Text, and_, cast, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Application, AuditEvent, OutboxMessage, OutboxStatus, Program, SelfIdentification, User
+from portal.models import (
+    Application,
+    ApplicationQuestion,
+    AuditEvent,
+    DataRequestKind,
+    OutboxMessage,
+    Program,
+    Review,
+    Score,
+    SelfIdentification,
+    User,
+)
 from portal.models.application import hash_status_token
-from portal.rules.availability import WindowState, application_window
+from portal.rules.availability import WindowState
+from portal.rules.erasure import Identity
 from portal.rules.pipeline import ApplicationStatus, applicant_can_delete_data, can_transition
+from portal.rules.program_states import posting_window
 from portal.services.audit import record_event
+from portal.services.data_requests import record_data_request
 from portal.services.errors import Refused
-from portal.services.outbox import queue_email
+from portal.services.outbox import queue_email, recipient_hash
+from portal.services.questions import save_answers
 from portal.services.self_identification import save_self_identification
 from portal.services.uploads import CheckedResume, delete_resume, store_resume
 from portal.web import absolute_url
@@ -80,13 +96,19 @@ def submit_application(
     *,
     submission_key: str,
     today: date,
+    questions: Sequence[ApplicationQuestion] | None = None,
+    question_values: Mapping[str, Any] | None = None,
 ) -> Submission:
-    """Create the application, store its resume and voluntary answers, and email the private link.
+    """Create the application with its answers to the program's questions, store its resume and voluntary
+    answers, and email the private link.
+
+    ``questions`` are the ones the form asked (the program's active questions when None) and
+    ``question_values`` the answers by question key, checked again by ``save_answers``.
 
     A second application for the same email and program is not created: the existing one gets a
     fresh link by email instead, so nobody learns from the page whether an address has applied.
     """
-    if application_window(today, program.applications_open, program.applications_close) != WindowState.OPEN:
+    if posting_window(program.state, today, program.applications_open, program.applications_close) != WindowState.OPEN:
         raise ApplicationsClosed(f"Applications to {program.title} are closed.")
     existing = active_application(program, answers["email"])
     if existing is not None:
@@ -101,6 +123,8 @@ def submit_application(
             token = application.issue_status_token()
     except IntegrityError:
         return _lost_race(program, answers["email"], submission_key)
+    asked = program.active_questions() if questions is None else questions
+    save_answers(application, asked, question_values or {})
     store_resume(application, resume, current_app.config["UPLOAD_FOLDER"])
     save_self_identification(application, self_identification)
     record_event(
@@ -209,31 +233,10 @@ def withdraw_application(application: Application) -> None:
 
 
 def delete_applicant_data(application: Application) -> None:
-    """Remove answers, resume file and self-identification; keep an anonymous row for counts."""
+    """The applicant's "delete my data": allowed once withdrawn or decided; erases, audits and logs it."""
     if not applicant_can_delete_data(application.status):
         raise TransitionNotAllowed("Your data can be deleted after you withdraw or once we have decided.")
-    email = application.email
-    if application.resume is not None:
-        delete_resume(application.resume, current_app.config["UPLOAD_FOLDER"])
-        application.resume = None
-    db.session.execute(delete(SelfIdentification).where(SelfIdentification.application_id == application.id))
-    # Delivered copies of mail to this address hold the name and answers' context: remove them too.
-    db.session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.recipient == email, OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED])
-        )
-    )
-    for field in (
-        "full_name preferred_name pronouns email phone city school major why_this_internship current_events "
-        "organised_deadlines bold_idea leadership heard_about accommodations"
-    ).split():
-        setattr(application, field, "")
-    application.skills = []
-    application.links = []
-    application.earliest_start = None
-    application.submission_key = None
-    application.data_deleted_at = utcnow()
-    application.issue_status_token()  # the old link stops working
+    erase_personal_data(application)
     record_event(
         "application.data_deleted",
         target_type="application",
@@ -241,6 +244,90 @@ def delete_applicant_data(application: Application) -> None:
         actor_label=APPLICANT,
         from_state=application.status.value,
         to_state=application.status.value,
+    )
+    record_data_request(DataRequestKind.DELETION, program=application.program)
+
+
+def erase_personal_data(application: Application) -> None:
+    """Remove everything about the applicant at once and keep an anonymous row (program, status, dates) for
+    the reports' counts. Shared by "delete my data" and ``flask purge``; neither audits nor checks the
+    status here. After the commit, call ``portal.database.forget_deleted_text()`` (SQLite's WAL)."""
+    identity = Identity.of(application.email, application.full_name, application.preferred_name)
+    if application.resume is not None:
+        delete_resume(application.resume, current_app.config["UPLOAD_FOLDER"])
+        application.resume = None
+    db.session.execute(delete(SelfIdentification).where(SelfIdentification.application_id == application.id))
+    _forget_mail_about(identity)
+    _scrub_audit_events(application, identity)
+    _clear_reviewers_notes(application)
+    for field in ("full_name preferred_name pronouns email phone city school major").split():
+        setattr(application, field, "")
+    application.answers = []
+    application.earliest_start = None
+    application.submission_key = None
+    application.data_deleted_at = utcnow()
+    application.issue_status_token()  # the old link stops working
+
+
+def _mentioning(columns, identity: Identity):
+    """SQL: any of ``columns`` holds one of the identity's search terms (any case); the rules confirm."""
+    terms = identity.searchable()
+    if not terms:
+        return false()
+    return or_(*(func.lower(column).contains(term, autoescape=True) for column in columns for term in terms))
+
+
+def _forget_mail_about(identity: Identity) -> None:
+    """Delete every message to the applicant (by address or, once delivered, its hash) and every message
+    that names them (a notification to a reviewer), whatever its state: pending mail would still go out."""
+    if not identity.email:
+        return
+    bodies = (OutboxMessage.subject, OutboxMessage.text_body, OutboxMessage.html_body)
+    to_them = or_(
+        OutboxMessage.recipient_hash == recipient_hash(identity.email),
+        func.lower(OutboxMessage.recipient) == identity.email,
+    )
+    rows = db.session.execute(
+        select(OutboxMessage.id, to_them.label("to_them"), *bodies).where(or_(to_them, _mentioning(bodies, identity)))
+    ).all()
+    ids = [row.id for row in rows if row.to_them or identity.mentioned_in(row[2:])]
+    if ids:
+        db.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.id.in_(ids)).execution_options(synchronize_session=False)
+        )
+
+
+def _scrub_audit_events(application: Application, identity: Identity) -> None:
+    """Audit rows stay (what happened, when, to which application) without the applicant's name or address:
+    in the application's own rows every name is blanked, elsewhere the address and full name."""
+    own = and_(AuditEvent.target_type == "application", AuditEvent.target_id == application.id)
+    texts = (AuditEvent.actor_label, AuditEvent.reason, cast(AuditEvent.details, Text))
+    for event in db.session.scalars(select(AuditEvent).where(or_(own, _mentioning(texts, identity)))):
+        every_name = event.target_type == "application" and event.target_id == application.id
+        before = (event.actor_label, event.reason, event.details)
+        event.actor_label = identity.scrub(event.actor_label, every_name=every_name)[:120]
+        event.reason = identity.scrub(event.reason, every_name=every_name)
+        details = identity.scrub(event.details or {}, every_name=every_name)
+        if details != event.details:
+            event.details = details  # a new object: JSON columns do not see changes inside the old one
+        if (event.actor_label, event.reason, event.details) == before:
+            db.session.expire(event)  # nothing named them (a near match): leave the row as it was
+
+
+def _clear_reviewers_notes(application: Application) -> None:
+    """Reviewers' comments and score notes are about the applicant; the scores stay for the reports."""
+    review_ids = select(Review.id).where(Review.application_id == application.id).scalar_subquery()
+    db.session.execute(
+        update(Review)
+        .where(Review.application_id == application.id)
+        .values(comment="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Score)
+        .where(Score.review_id.in_(review_ids))
+        .values(note="")
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Application, Placement, Role, User
+from portal.models import Application, Placement, Review, Role, User
 from portal.rules.availability import stipend_eligible
 from portal.rules.pipeline import ApplicationStatus, can_transition
 from portal.services.accounts import create_intern_account, send_invitation
@@ -78,6 +78,33 @@ def places_taken(program_id: int) -> int:
     )
 
 
+#: Accepting an application no reviewer has scored needs a reason (it goes into the audit log).
+UNSCORED_REASON = (
+    "Nobody has scored this application yet: give a reason for accepting it without scores "
+    "(staff only, kept in the audit log)."
+)
+REASON_HINT = "Seen by staff only, in the audit log. Required when declining."
+UNSCORED_REASON_HINT = (
+    "Nobody has scored this application yet, so accepting it needs a reason too. "
+    "Seen by staff only, in the audit log. Required when declining."
+)
+
+
+def submitted_review_count(application: Application) -> int:
+    """How many reviewers have submitted scores for the application (drafts do not count)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Review)
+        .where(Review.application_id == application.id, Review.submitted_at.is_not(None))
+    )
+
+
+def reason_hint(application: Application) -> tuple[str, bool]:
+    """The decision form's reason hint, and whether the reason reads as required (unscored applications)."""
+    unscored = submitted_review_count(application) == 0
+    return (UNSCORED_REASON_HINT, True) if unscored else (REASON_HINT, False)
+
+
 def accept(
     application: Application,
     *,
@@ -86,8 +113,10 @@ def accept(
     reason: str = "",
     expected_version: int | None = None,
 ) -> DecisionOutcome:
-    """Accept and onboard, or waitlist when every place is taken (the outcome says which)."""
+    """Accept and onboard, or waitlist when every place is taken; unscored applications need a reason."""
     _check_version(application, expected_version)
+    if not reason.strip() and submitted_review_count(application) == 0:
+        raise Refused(UNSCORED_REASON, field="reason")
     program = application.program
     if places_taken(program.id) >= program.places:
         change_status(

@@ -11,23 +11,28 @@ from sqlalchemy import select
 from portal.demo import posting
 from portal.extensions import db
 from portal.models import (
-    ActivityCategory,
     Application,
     ApplicationStatus,
     Placement,
     Program,
     Review,
     Role,
-    RubricCriterion,
     Score,
-    StipendTierSetting,
     TimesheetEntry,
     TimesheetWeek,
     User,
     WeekStatus,
 )
+from portal.rules.program_states import Action
 from portal.rules.weeks import week_monday
+from portal.services import ordered_items
 from portal.services.audit import record_event
+from portal.services.program_lifecycle import NewProgramValues, change_state, create_program
+from portal.services.program_settings import PostingValues, update_posting
+from portal.services.questions import add_question, save_answers
+from portal.services.rubric import RUBRIC
+from portal.services.self_identification import save_self_identification
+from portal.services.staff import set_self_identification_report
 
 DEMO_SLUG = "organizing-2-0-fall-internship"
 DEMO_DOMAIN = "demo.example.org"
@@ -55,6 +60,59 @@ APPLICANTS = (
     ("Tomasz Nowak", "tomasz", 20, 12, False, False, ApplicationStatus.IN_REVIEW, ""),
 )
 
+# What the demo applicants wrote, by question key; each applicant takes every answer list's next entry.
+DEMO_ANSWERS: dict[str, tuple] = {
+    "why_this_internship": (
+        "I organise tenants in my building and want to learn how unions use online tools to win campaigns.",
+        "I run my college's labor club's social media and want to learn to plan real trainings and events.",
+        "After volunteering on a local council race I want to learn the digital side of organizing.",
+    ),
+    "current_events": (
+        "I read two local papers every morning and follow labor reporters; I post a weekly news thread.",
+        "Podcasts on my commute, newsletters from unions, and I share the best pieces with my group chat.",
+    ),
+    "organised_deadlines": (
+        "I planned a 200-person teach-in in three weeks with a shared calendar and daily check-ins.",
+        "During finals I kept a part-time job and a campaign shift by planning each week on Sunday.",
+    ),
+    "bold_idea": (
+        "I proposed a text-message phone bank when our door knocking stalled; it tripled our turnout.",
+        "I started a zine about workers on our campus and handed it out at the dining hall.",
+    ),
+    "skills": (["Social media", "Writing"], ["Graphics", "Video editing"], ["Data", "Web development"]),
+    "leadership": ("Treasurer of the student government.", "", "Captain of a neighbourhood clean-up crew."),
+    "link_1": ("https://example.org/portfolio", "", ""),
+    "heard_about": ("A friend who interned here", "Our school's career office", "Social media"),
+    "accommodations": ("", "", "Interviews by video, please."),
+}
+
+
+# The demo applicants' voluntary self-identification, in APPLICANTS' order (None: skipped the section).
+# Saved through the real, encrypted path; the report shows some counts as numbers and small ones as "<5".
+DEMO_SELF_IDENTIFICATION: tuple[dict[str, str | list[str]] | None, ...] = tuple(
+    None if row is None else dict(zip(("gender", "race", "lgbtq", "disability", "first_generation"), row, strict=True))
+    for row in (
+        ("woman", ["latine"], "no", "no", "yes"),
+        ("man", ["black"], "no", "no", "yes"),
+        ("woman", ["latine"], "yes", "no", "yes"),
+        ("man", ["asian"], "no", "prefer_not_to_say", "no"),
+        ("woman", ["black"], "no", "no", "yes"),
+        ("non_binary", ["white"], "yes", "yes", "no"),
+        ("woman", ["asian"], "no", "no", "no"),
+        ("man", ["latine", "white"], "no", "no", "yes"),
+        ("woman", ["asian"], "prefer_not_to_say", "no", "no"),
+        None,
+        ("woman", ["latine"], "no", "yes", "yes"),
+        ("man", ["white"], "no", "no", "no"),
+    )
+)
+
+
+def demo_answers(index: int) -> dict[str, str | list[str]]:
+    """The ``index``-th demo applicant's answers to the demo program's questions."""
+    return {key: answers[index % len(answers)] for key, answers in DEMO_ANSWERS.items()}
+
+
 # Weekly approved hours of the demo intern, oldest first; two are short (under 15 h), and most months
 # average over 25 h so the stipend statements show a tier being paid.
 DEMO_WEEK_HOURS = (30, 32, 12, 35, 30, 14, 28)
@@ -64,42 +122,44 @@ def _new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def build_demo_program(today: date) -> Program:
-    """The Fall program from the real posting, with its window open around ``today``."""
+def build_demo_program(today: date, admin: User) -> Program:
+    """The Fall program from the real posting, open around ``today``, built as an admin builds one.
+
+    Each step is the service behind an admin page (create, posting, rules, rubric, categories,
+    questions, publish), so the demo passes the same checks and leaves the same audit trail.
+    """
     applications_open, applications_close = today - timedelta(days=30), today + timedelta(days=60)
-    program = Program(
-        slug=DEMO_SLUG,
-        title=posting.TITLE,
-        organisation=posting.ORGANISATION,
-        location=posting.LOCATION,
-        summary=posting.SUMMARY,
-        about_organisation=posting.ABOUT_ORGANISATION,
-        what_you_will_do=posting.WHAT_YOU_WILL_DO,
-        what_you_will_learn=posting.WHAT_YOU_WILL_LEARN,
-        requirements=posting.REQUIREMENTS,
-        nice_to_have=posting.NICE_TO_HAVE,
-        commitment=posting.commitment(applications_open, applications_close),
-        stipend_text=posting.STIPEND_TEXT,
-        school_credit_text=posting.SCHOOL_CREDIT_TEXT,
-        diversity_statement=posting.DIVERSITY_STATEMENT,
-        intern_rights=posting.INTERN_RIGHTS,
-        how_to_apply=posting.HOW_TO_APPLY,
+    window = dict(
         applications_open=applications_open,
         applications_close=applications_close,
         start_window_start=today,
         start_window_end=today + timedelta(days=90),
-        places=4,
     )
-    program.stipend_tiers = [
-        StipendTierSetting(min_average_minutes=m, monthly_cents=c) for m, c in posting.STIPEND_TIERS
-    ]
-    program.categories = [
-        ActivityCategory(name=name, is_learning=learning, position=i)
-        for i, (name, learning) in enumerate(posting.ACTIVITY_CATEGORIES)
-    ]
-    program.rubric = [
-        RubricCriterion(name=name, required=required, position=i) for i, (name, required) in enumerate(posting.RUBRIC)
-    ]
+    program = create_program(
+        NewProgramValues(title=posting.TITLE, slug=DEMO_SLUG, organisation=posting.ORGANISATION, **window),
+        actor=admin,
+    )
+    update_posting(
+        program,
+        PostingValues(
+            title=posting.TITLE,
+            slug=DEMO_SLUG,
+            organisation=posting.ORGANISATION,
+            location=posting.LOCATION,
+            summary=posting.SUMMARY,
+            body=posting.body(applications_open, applications_close),
+            rolling=True,
+            places=4,
+            **window,
+        ),
+        actor=admin,
+    )
+    # The new draft already has the posting's stipend tiers and activity categories (the defaults).
+    for name, required in posting.RUBRIC:
+        ordered_items.add(RUBRIC, program, {"name": name, "description": "", "required": required}, actor=admin)
+    for definition in posting.QUESTIONS:
+        add_question(program, **definition, actor=admin)
+    change_state(program, Action.PUBLISH, actor=admin, today=today)
     return program
 
 
@@ -119,11 +179,7 @@ def seed_demo(today: date | None = None) -> DemoSeed | None:
     if db.session.scalar(select(Program.id).where(Program.slug == DEMO_SLUG)) is not None:
         return None
 
-    program = build_demo_program(today)
-    db.session.add(program)
-    seed = DemoSeed(program=program)
-
-    people = {}
+    people, seed_logins = {}, []
     for role, name in (
         (Role.ADMIN, "Demo Admin"),
         (Role.SUPERVISOR, "Demo Supervisor"),
@@ -132,10 +188,13 @@ def seed_demo(today: date | None = None) -> DemoSeed | None:
         password = _new_password()
         email = f"{role.value}@{DEMO_DOMAIN}"
         people[role] = _user(email, role, name, password)
-        seed.logins.append((role.value, email, password))
+        seed_logins.append((role.value, email, password))
     db.session.add_all(people.values())
-    program.reviewers.append(people[Role.SUPERVISOR])
     db.session.flush()
+    program = build_demo_program(today, people[Role.ADMIN])
+    program.reviewers.append(people[Role.SUPERVISOR])
+    program.supervisors.append(people[Role.SUPERVISOR])
+    seed = DemoSeed(program=program, logins=seed_logins)
 
     applications = []
     for i, (name, local, hours, weeks, stipend, credit, status, school) in enumerate(APPLICANTS):
@@ -154,16 +213,14 @@ def seed_demo(today: date | None = None) -> DemoSeed | None:
             earliest_start=today + timedelta(days=7),
             weeks_available=weeks,
             seeks_stipend=stipend,
-            why_this_internship="I want to learn how digital tools can help workers organize and win.",
-            current_events="I read the local labor press every morning and follow organizers on social media.",
-            organised_deadlines="I coordinated a campus teach-in with three clubs in two weeks.",
-            bold_idea="I proposed a text-message phone bank that doubled our turnout.",
-            skills=["social media", "writing"] if i % 2 else ["graphics", "video editing"],
             submitted_at=submitted,
         )
         applications.append(application)
     db.session.add_all(applications)
-    db.session.flush()
+    questions = program.active_questions()
+    for index, application in enumerate(applications):
+        save_answers(application, questions, demo_answers(index))
+        save_self_identification(application, DEMO_SELF_IDENTIFICATION[index] or {})
     for application in applications:
         if application.status != ApplicationStatus.SUBMITTED:
             record_event(
@@ -190,6 +247,8 @@ def seed_demo(today: date | None = None) -> DemoSeed | None:
             db.session.add(review)
 
     _seed_placement(program, applications[0], people[Role.INTERN], people[Role.SUPERVISOR], today)
+    # The demo admin may see the self-identification report (an organisation grants it person by person).
+    set_self_identification_report(people[Role.ADMIN], True, actor=None, actor_label="seed-demo")
     return seed
 
 

@@ -7,13 +7,21 @@ then talks to SMTP and records each outcome in its own commit. Several senders m
 each message is claimed by exactly one of them (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
 conditional ``UPDATE`` elsewhere). Bodies are never logged.
 
+Bodies hold private links (status, reset, invitation), so they are kept only until delivery: once a
+message is sent over SMTP its bodies and address are cleared, leaving the subject, ``recipient_hash``
+and status. A failed message keeps them until it is retried and sent.
+
 With ``MAIL_TRANSPORT = "dev"`` (the development default) nothing goes over SMTP: after each request
 whose commit queued mail, the app claims the due messages the same way, prints each one's recipient,
 subject and links to the server's terminal and marks it sent; admins read it in full at /admin/mail.
+The dev transport delivers nowhere, so it keeps the bodies: the outbox is its mailbox (and the dev
+transport is refused in production).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import re
@@ -30,12 +38,15 @@ from email.utils import parseaddr
 import flask_mail
 from flask import Flask, current_app, g, has_request_context, render_template
 from jinja2 import TemplateNotFound
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, event, func, select, update
+from sqlalchemy.orm import Session, load_only
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models.outbox import OutboxMessage, OutboxStatus
+from portal.models.user import User
+from portal.services.audit import record_event
+from portal.services.errors import Changed
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +79,7 @@ def queue_email(recipient: str, template: str, subject: str, **context: object) 
     html_body = _render_optional(f"email/{template}.html", context)
     message = OutboxMessage(
         recipient=recipient,
+        recipient_hash=recipient_hash(recipient),
         subject=subject,
         text_body=text_body,
         html_body=html_body,
@@ -78,6 +90,16 @@ def queue_email(recipient: str, template: str, subject: str, **context: object) 
     )
     db.session.add(message)
     return message
+
+
+def recipient_hash(address: str) -> str:
+    """The address as kept after delivery: a keyed hash (SECRET_KEY as pepper) of its lower-cased form."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+#: What a delivered message forgets: the bodies (they hold private links) and the address.
+FORGET_AFTER_DELIVERY = {"recipient": "", "text_body": "", "html_body": ""}
 
 
 def _render_optional(name: str, context: dict[str, object]) -> str:
@@ -277,6 +299,7 @@ def _deliver(
                         "sent_at": clock(),
                         "attempts": item.attempts + 1,
                         "last_error": "",
+                        **FORGET_AFTER_DELIVERY,
                     },
                 )
                 report.sent += 1
@@ -481,6 +504,72 @@ def outbox_counts() -> dict[OutboxStatus, int]:
     counts = dict.fromkeys(OutboxStatus, 0)
     counts.update({status: count for status, count in rows})
     return counts
+
+
+# ------------------------------------------------------------------------------------------------
+# The admin page: failed messages (never their bodies) and retrying one
+
+#: What the outbox page reads of a message: no body is loaded (bodies hold private links).
+_LISTED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.recipient,
+    OutboxMessage.subject,
+    OutboxMessage.status,
+    OutboxMessage.attempts,
+    OutboxMessage.last_error,
+    OutboxMessage.next_attempt_at,
+    OutboxMessage.created_at,
+)
+RETRY_GONE = "That email is no longer failed (it was retried already, or is being sent). Nothing was changed."
+
+
+def failed_messages_query() -> Select:
+    """Failed messages, newest first, without their bodies (for the admin page)."""
+    return (
+        select(OutboxMessage)
+        .options(load_only(*_LISTED_COLUMNS))
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    )
+
+
+def message_or_404(message_id: int) -> int:
+    """The id of an existing message (its body is not read), else 404."""
+    return db.first_or_404(select(OutboxMessage.id).where(OutboxMessage.id == message_id))
+
+
+def retry_failed(message_id: int, *, actor: User) -> None:
+    """Queue a failed message again, due now, with a fresh set of attempts (after the address or server is fixed).
+
+    A conditional update: two admins retrying at once, or a message no longer failed, change nothing
+    and raise ``Changed``. Audited "outbox.retried" with the attempts and the last error it had.
+    """
+    before = db.session.execute(
+        select(OutboxMessage.recipient, OutboxMessage.attempts, OutboxMessage.last_error).where(
+            OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.FAILED
+        )
+    ).first()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow(), claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    if before is None or result.rowcount != 1:
+        raise Changed(RETRY_GONE)
+    record_event(
+        "outbox.retried",
+        target_type="outbox_message",
+        target_id=message_id,
+        actor=actor,
+        from_state=OutboxStatus.FAILED.value,
+        to_state=OutboxStatus.PENDING.value,
+        details={
+            "recipient": before.recipient,
+            "before": {"attempts": before.attempts, "last_error": before.last_error},
+            "after": {"attempts": 0, "last_error": before.last_error},
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------------------

@@ -21,8 +21,24 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
 from portal.formatting import month_label
-from portal.models import ActivityCategory, Placement, Program, Role, TimesheetEntry, TimesheetWeek, User
-from portal.rules.compliance import Standing, StipendMonth, WeekRecord, standing, stipend_months
+from portal.models import (
+    ActivityCategory,
+    Placement,
+    Program,
+    Role,
+    TimesheetEntry,
+    TimesheetWeek,
+    User,
+    program_supervisors,
+)
+from portal.rules.compliance import (
+    Standing,
+    StipendMonth,
+    WeekRecord,
+    completion_wording,
+    standing,
+    stipend_months,
+)
 from portal.rules.settings import ProgramRules
 from portal.rules.stipends import MonthStipend, format_average_hours, month_stipend
 from portal.rules.weeks import month_weeks
@@ -80,6 +96,12 @@ class PlacementProgress:
     def stipend_eligible(self) -> bool:
         return self.placement.stipend_eligible
 
+    @property
+    def completion_text(self) -> str:
+        """Where the placement stands against the minimum, in the words every page uses."""
+        ended_on = self.placement.end_date if self.standing.ended else None
+        return completion_wording(self.standing.completion, self.rules, ended_on)
+
     def stipend_months(self) -> list[StipendMonth]:
         if not self.placement.stipend_eligible:
             return []
@@ -123,12 +145,14 @@ def decimal_dollars(cents: int) -> str:
 
 
 def visible_placements(user: User) -> Select:
-    """Placements the person may see: admins all, supervisors their interns', interns their own."""
+    """Placements the person may see: admins all; supervisors their own interns' and those of the programs they
+    supervise (``Program.supervisors``, as ``Placement.can_view`` says); interns their own."""
     statement = select(Placement)
     if user.role == Role.ADMIN:
         return statement
     if user.role == Role.SUPERVISOR:
-        return statement.where(Placement.supervisor_id == user.id)
+        supervised = select(program_supervisors.c.program_id).where(program_supervisors.c.user_id == user.id)
+        return statement.where(or_(Placement.supervisor_id == user.id, Placement.program_id.in_(supervised)))
     if user.role == Role.INTERN:
         return statement.where(Placement.intern_id == user.id)
     return statement.where(false())
@@ -141,10 +165,15 @@ def _with_people(statement: Select) -> Select:
     )
 
 
+def _ended(today: date):
+    """SQL for ``Placement.ended(today)``: ended by someone, or past its planned end date."""
+    return Placement.outcome.is_not(None) | (Placement.end_date.is_not(None) & (Placement.end_date < today))
+
+
 def current_placement(intern: User, today: date) -> Placement | None:
     """The intern's placement for their dashboard: the running one (latest start first), else the next
     one to start (soonest first), else the one that ended last."""
-    ended = (Placement.end_date.is_not(None)) & (Placement.end_date < today)
+    ended = _ended(today)
     future = Placement.start_date > today
     group = case((ended, 2), (future, 1), else_=0)
     return db.session.scalar(
@@ -260,7 +289,7 @@ class CompliancePage:
 def compliance_page(user: User, *, today: date, now: datetime, page: int = 1) -> CompliancePage:
     """One page of the placements the person sees, going ones first, by intern name: four queries
     (count, page, stipend tiers, weeks) whatever the number of interns and weeks."""
-    ended = (Placement.end_date.is_not(None)) & (Placement.end_date < today)
+    ended = _ended(today)
     statement = (
         _with_people(visible_placements(user))
         .join(User, User.id == Placement.intern_id)

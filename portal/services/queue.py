@@ -27,10 +27,20 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import Application, Program, Review, Role, Score, User, program_reviewers
+from portal.models import (
+    Application,
+    ApplicationAnswer,
+    ApplicationQuestion,
+    Program,
+    Review,
+    Role,
+    Score,
+    User,
+    program_reviewers,
+)
 from portal.rules.pipeline import ApplicationStatus
 from portal.rules.scores import (
     ApplicationScore,
@@ -294,19 +304,12 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "earliest_start",
     "wants_credit",
     "seeks_stipend",
-    "skills",
-    "links",
-    "why_this_internship",
-    "current_events",
-    "organised_deadlines",
-    "bold_idea",
-    "leadership",
     "reviews",
     "raw_mean",
     "normalised",
 )
 # Left empty for a blind program's applications.
-BLIND_COLUMNS = frozenset({"name", "email", "phone", "school", "links"})
+BLIND_COLUMNS = frozenset({"name", "email", "phone", "school"})
 
 
 def _cell(value: Any) -> str:
@@ -345,39 +348,72 @@ def _export_record(application: Application, score: ApplicationScore) -> dict[st
         "earliest_start": application.earliest_start,
         "wants_credit": application.wants_credit,
         "seeks_stipend": application.seeks_stipend,
-        "skills": application.skills,
-        "links": application.links,
-        "why_this_internship": application.why_this_internship,
-        "current_events": application.current_events,
-        "organised_deadlines": application.organised_deadlines,
-        "bold_idea": application.bold_idea,
-        "leadership": application.leadership,
         "reviews": score.reviews,
         "raw_mean": _score_cell(score.raw_mean),
         "normalised": _score_cell(score.normalised),
     }
 
 
+def _answer_cell(answer: ApplicationAnswer) -> str:
+    return "; ".join(answer.choices) if answer.choices else answer.text
+
+
+def question_columns(
+    programs: Sequence[Program], applications: Iterable[Application], program_id: int | None = None
+) -> list[tuple[str, list[int]]]:
+    """The export's question columns as (header, question ids), one query: the active questions of the programs
+    exported (those of the applications, and the filtered one), then retired ones that have answers among them.
+
+    The header is the question's label; programs asking the same label share its column (a cloned program),
+    and a label met twice in one program, or equal to a fixed column's name, gets its key in brackets.
+    """
+    applications = list(applications)
+    program_ids = {application.program_id for application in applications} | ({program_id} - {None})
+    answered = {answer.question_id for application in applications for answer in application.answers}
+    order = {program.id: index for index, program in enumerate(programs)}
+    questions = db.session.scalars(
+        select(ApplicationQuestion).where(ApplicationQuestion.program_id.in_(list(program_ids)))
+    ).all()
+    questions = sorted(
+        (q for q in questions if q.retired_at is None or q.id in answered),
+        key=lambda q: (q.retired_at is not None, order.get(q.program_id, len(order)), q.position, q.id),
+    )
+    columns: dict[str, list[int]] = {}
+    asked_by: dict[str, set[int]] = defaultdict(set)  # header → the programs whose question has it
+    for question in questions:
+        header = question.label
+        if header in EXPORT_COLUMNS or question.program_id in asked_by[header]:
+            header = f"{question.label} ({question.key})"
+        asked_by[header].add(question.program_id)
+        columns.setdefault(header, []).append(question.id)
+    return list(columns.items())
+
+
 def export_rows(
     user: User, programs: Sequence[Program], filters: QueueFilters, sort: QueueSort = QueueSort.SUBMITTED
 ) -> list[list[str]]:
-    """The header and one row per application of the filtered queue (every page), cells neutralised."""
-    statement = _filtered(select(Application), user, programs, filters).options(joinedload(Application.program))
+    """The header and one row per application of the filtered queue (every page), cells neutralised; a column
+    per question of the programs exported (answers are shown in blind programs too, as on the review page)."""
+    statement = _filtered(select(Application), user, programs, filters).options(
+        joinedload(Application.program), selectinload(Application.answers)
+    )
     if filters.status is not None:
         statement = statement.where(Application.status == filters.status)
     applications = {application.id: application for application in db.session.scalars(statement)}
     newest_first = list(applications)
     scores = _scores(programs, newest_first)
-    rows = [list(EXPORT_COLUMNS)]
+    questions = question_columns(programs, applications.values(), filters.program_id)
+    rows = [list(EXPORT_COLUMNS) + [neutralise_cell(header) for header, _ in questions]]
     for application_id in _ordered(newest_first, scores, sort):
         application = applications[application_id]
         record = _export_record(application, scores[application_id])
         blind = application.program.blind_review
+        answers = {answer.question_id: _answer_cell(answer) for answer in application.answers}
         rows.append(
             [
                 "" if blind and column in BLIND_COLUMNS else neutralise_cell(_cell(record[column]))
                 for column in EXPORT_COLUMNS
             ]
+            + [neutralise_cell(next((answers[i] for i in ids if i in answers), "")) for _, ids in questions]
         )
     return rows
-

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Application, AuditEvent, Program, Review, Role, Score, User
+from portal.models import Application, AuditEvent, Program, Review, Role, RubricCriterion, Score, User
+from portal.rules.blind_review import resume_offered
 from portal.services.audit import record_event
+from portal.services.errors import Changed
 
 
 def reviewable_or_404(application_id: int, user: User) -> Application:
@@ -57,15 +60,16 @@ def own_review(application: Application, reviewer: User) -> Review | None:
 
 
 def submit_review(application: Application, reviewer: User, scores: list[CriterionScore], comment: str) -> Review:
-    """Save (or revise) the reviewer's scores; submitting unlocks the other reviewers' scores for them."""
-    valid_ids = {criterion.id for criterion in application.program.rubric}
+    """Save (or revise) the reviewer's scores; submitting unlocks the other reviewers' scores for them.
+
+    Only active criteria are scored; a revision keeps the scores the review already has on retired ones."""
+    valid_ids = {criterion.id for criterion in application.program.active_rubric()}
     if any(score.criterion_id not in valid_ids or not 1 <= score.value <= 5 for score in scores):
         raise ValueError("scores must be 1–5 for this program's criteria")
     review = own_review(application, reviewer)
     revised = review is not None and review.submitted_at is not None
     if review is None:
-        review = Review(application=application, reviewer=reviewer)
-        db.session.add(review)
+        review = _new_review(application, reviewer)
     by_criterion = {score.criterion_id: score for score in review.scores}
     for score in scores:
         row = by_criterion.get(score.criterion_id)
@@ -75,7 +79,7 @@ def submit_review(application: Application, reviewer: User, scores: list[Criteri
             row.value, row.note = score.value, score.note
     submitted_ids = {score.criterion_id for score in scores}
     for row in list(review.scores):
-        if row.criterion_id not in submitted_ids:
+        if row.criterion_id not in submitted_ids and row.criterion_id in valid_ids:
             review.scores.remove(row)
     review.comment = comment
     review.submitted_at = utcnow()
@@ -86,6 +90,20 @@ def submit_review(application: Application, reviewer: User, scores: list[Criteri
         actor=reviewer,
         details={"scores": {str(s.criterion_id): s.value for s in scores}},
     )
+    return review
+
+
+def _new_review(application: Application, reviewer: User) -> Review:
+    """The reviewer's first review, inserted at once: a second tab's first review at the same moment is a 409."""
+    review = Review(application=application, reviewer=reviewer)
+    try:
+        with db.session.begin_nested():
+            db.session.add(review)
+    except IntegrityError:
+        raise Changed(
+            "Your scores for this application were saved at the same moment from another tab or window. "
+            "Nothing was saved here; check the scores below and change them if you need to."
+        ) from None
     return review
 
 
@@ -114,3 +132,20 @@ def hidden_review_count(application: Application, viewer: User) -> int:
             )
         ).all()
     )
+
+
+def resume_offered_to(application: Application, viewer: User, mine: Review | None) -> bool:
+    """Blind review keeps the resume (it carries the name) from a reviewer until they have submitted their own
+    scores; admins who are not among the program's reviewers may always have it."""
+    program = application.program
+    return resume_offered(
+        blind=program.blind_review,
+        scored=mine is not None and mine.submitted_at is not None,
+        overseeing=viewer.role == Role.ADMIN and not program.is_reviewer(viewer),
+    )
+
+
+def criteria_shown(program: Program, reviews: list[Review]) -> list[RubricCriterion]:
+    """The rows of the others' scores table: the active criteria, and retired ones these reviews scored."""
+    scored = {score.criterion_id for review in reviews for score in review.scores}
+    return [criterion for criterion in program.rubric if criterion.retired_at is None or criterion.id in scored]

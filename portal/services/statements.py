@@ -23,7 +23,7 @@ from werkzeug.security import safe_join
 
 from portal.extensions import db
 from portal.models import HoursStatement, Placement
-from portal.rules.compliance import WeekState, completion_wording
+from portal.rules.compliance import WeekState
 from portal.rules.weeks import CompletionState
 from portal.services.progress import PlacementProgress
 from portal.web import absolute_url
@@ -61,7 +61,7 @@ def statement_figures(progress: PlacementProgress) -> dict[str, Any]:
         "min_weeks": progress.rules.min_weeks,
         "min_week_minutes": progress.rules.min_week_minutes,
         "completion": figures.completion.state.value,
-        "completion_text": completion_wording(figures.completion, progress.rules),
+        "completion_text": progress.completion_text,
     }
 
 

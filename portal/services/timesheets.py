@@ -275,6 +275,9 @@ def _check_entry(
         raise Refused(problem, field="work_date")
     if data.category.program_id != placement.program_id:
         raise Refused("Choose an activity from the list.", field="category")
+    kept = leaving_out is not None and leaving_out.category_id == data.category.id
+    if data.category.retired_at is not None and not kept:  # retired: only entries already in it keep it
+        raise Refused("That activity is no longer offered; choose one from the list.", field="category")
     if len(data.note) > MAX_NOTE_LENGTH:
         raise Refused(f"Keep the note under {MAX_NOTE_LENGTH} characters.", field="note")
     check = check_entry_caps(

@@ -1,4 +1,5 @@
-"""Resume uploads: checked by content (magic bytes), stored under a random name outside ``static/``."""
+"""Resume uploads: checked by content (magic bytes, then structure, then clamd when configured), stored under a
+random name outside ``static/``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import secrets
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -15,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from portal.extensions import db
 from portal.models import Application, Resume
+from portal.rules.documents import ScanStatus, docx_problem, pdf_problem
+from portal.services.scanning import Infected, status_at_upload
 
 MAX_RESUME_BYTES = 5 * 1024 * 1024
 CONTENT_TYPES = {
@@ -33,6 +37,8 @@ class CheckedResume:
     data: bytes
     original_name: str
     sha256: str
+    scan_status: ScanStatus = ScanStatus.UNSCANNED  # clean or pending when clamd is configured
+    scanned_at: datetime | None = None
 
     @property
     def content_type(self) -> str:
@@ -55,7 +61,7 @@ def sniff_document(data: bytes) -> str | None:
 
 
 def check_resume(stream: BinaryIO, filename: str) -> CheckedResume:
-    """Read at most one byte past the limit and check the content; raises UploadRejected."""
+    """Read at most one byte past the limit and check the content and structure; raises UploadRejected."""
     data = stream.read(MAX_RESUME_BYTES + 1)
     if len(data) > MAX_RESUME_BYTES:
         raise UploadRejected("This file is larger than 5 MB. Attach a smaller PDF or Word file.")
@@ -67,12 +73,27 @@ def check_resume(stream: BinaryIO, filename: str) -> CheckedResume:
             "This file is not a PDF or a Word (.docx) document, whatever its name says. "
             "Save your resume as PDF or .docx and attach it again."
         )
+    problem = pdf_problem(data) if kind == "pdf" else docx_problem(data)
+    if problem is not None:
+        raise UploadRejected(problem)
+    try:
+        scan_status, scanned_at = status_at_upload(data)  # last: clamd only sees files that pass the rest
+    except Infected as problem:
+        raise UploadRejected(str(problem)) from None
     original = Path(filename or "resume").name[:255] or "resume"
-    return CheckedResume(kind=kind, data=data, original_name=original, sha256=hashlib.sha256(data).hexdigest())
+    return CheckedResume(
+        kind=kind,
+        data=data,
+        original_name=original,
+        sha256=hashlib.sha256(data).hexdigest(),
+        scan_status=scan_status,
+        scanned_at=scanned_at,
+    )
 
 
 def store_resume(application: Application, resume: CheckedResume, upload_folder: str) -> Resume:
-    """Write the file under a random name (never the applicant's) and add its metadata row."""
+    """Write the file under a random name (never the applicant's) and add its metadata row, with the state
+    of its virus check."""
     stored_name = f"{secrets.token_hex(16)}.{resume.kind}"
     folder = Path(upload_folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -86,6 +107,8 @@ def store_resume(application: Application, resume: CheckedResume, upload_folder:
         content_type=resume.content_type,
         size_bytes=len(resume.data),
         sha256=resume.sha256,
+        scan_status=resume.scan_status,
+        scanned_at=resume.scanned_at,
     )
     db.session.add(row)
     return row

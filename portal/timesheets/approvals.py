@@ -15,6 +15,7 @@ from portal.auth.permissions import staff_required
 from portal.database import id_in_range
 from portal.extensions import db
 from portal.formatting import day_label
+from portal.forms import page_number
 from portal.models import Role
 from portal.rules.weeks import is_short_week
 from portal.services import timesheets
@@ -28,7 +29,10 @@ ACTIONS = ("approve", "return")
 
 def _render(form: BulkDecisionForm | None = None, selected: frozenset[int] = frozenset()) -> str:
     page = db.paginate(
-        timesheets.weeks_waiting_for(current_user), per_page=WEEKS_PER_PAGE, max_per_page=WEEKS_PER_PAGE, count=True
+        timesheets.weeks_waiting_for(current_user),
+        page=page_number(),
+        per_page=WEEKS_PER_PAGE,
+        max_per_page=WEEKS_PER_PAGE,
     )
     weeks = list(page.items)
     totals = timesheets.totals_for([week.id for week in weeks])

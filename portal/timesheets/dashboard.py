@@ -12,7 +12,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.permissions import signed_in
-from portal.database import utcnow
+from portal.database import id_in_range, utcnow
 from portal.models import Role
 from portal.rules.compliance import stipend_threshold_minutes
 from portal.services import progress as service
@@ -23,7 +23,16 @@ from portal.timesheets.blueprint import bp
 
 def _placement_arg() -> int | None:
     value = request.args.get("placement", "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    if not (value.isascii() and value.isdigit() and len(value) < 12):  # "²" is a digit to isdigit()
+        return None
+    return int(value) if id_in_range(int(value)) else None
+
+
+def _manage_url(placement) -> str | None:
+    """Staff who may change, extend or end the placement get a link to do it."""
+    if not placement.can_manage(current_user):
+        return None
+    return url_for("timesheets.manage_placement", placement_id=placement.id)
 
 
 @bp.get("/")
@@ -63,4 +72,5 @@ def dashboard():
         ),
         concern_url=url_for("timesheets.concerns") if own else None,
         approvals_url=url_for("timesheets.approvals") if not own else None,
+        manage_url=_manage_url(placement),
     )

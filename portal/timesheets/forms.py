@@ -58,7 +58,7 @@ class EntryForm(FlaskForm):
         self.work_date.choices = [SelectChoice(d.isoformat(), day_label(d)) for d in days]
         self._categories = {str(c.id): c for c in categories}
         self.category.choices = [SelectChoice("", "Choose an activity")] + [
-            SelectChoice(key, c.name) for key, c in self._categories.items()
+            SelectChoice(key, f"{c.name} (retired)" if c.retired_at else c.name) for key, c in self._categories.items()
         ]
         if not self.work_date.data and days:
             self.work_date.data = (today if today in days else days[0]).isoformat()

@@ -17,6 +17,7 @@ from portal.database import utcnow
 from portal.extensions import limiter
 from portal.services import progress as progress_service
 from portal.services import statements as service
+from portal.services.audit import record_event
 from portal.services.timesheets import viewable_placement_or_404
 from portal.timesheets.blueprint import bp
 from portal.web import no_store, transaction
@@ -61,6 +62,14 @@ def hours_statement_pdf(placement_id: int):
     except service.PdfUnavailable as error:
         current_app.logger.error("hours statement PDF unavailable: %s", error)
         return render_template("timesheets/pdf_unavailable.html", placement=placement), 503
+    with transaction():  # a download of an intern's hours is recorded: who took it, which statement
+        record_event(
+            "statement.downloaded",
+            target_type="placement",
+            target_id=placement.id,
+            actor=current_user,
+            details={"code": statement.code},
+        )
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="hours-statement-{statement.code}.pdf"'
     return no_store(response)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from portal.auth.permissions import signed_in, staff_required
 from portal.database import utcnow
 from portal.formatting import month_label
 from portal.services import progress as service
-from portal.services.spreadsheets import rows_to_csv
+from portal.services.audit import record_event
 from portal.services.timesheets import viewable_placement_or_404
 from portal.timesheets.blueprint import bp
+from portal.web import csv_download, transaction
 
 
 @bp.get("/placements/<int:placement_id>/stipends/<int:year>/<int:month>")
@@ -48,7 +49,12 @@ def stipend_csv():
         return render_template("errors/400.html", reason="Choose a month written as YYYY-MM, like 2025-10."), 400
     year, month = parsed
     rows = service.stipend_rows(current_user, year, month, today=date.today(), now=utcnow())
-    response = current_app.response_class(rows_to_csv(rows), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="stipends-{year:04d}-{month:02d}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    with transaction():  # an export of interns' pay is recorded: who took it, for which month
+        record_event(
+            "stipends.exported",
+            target_type="stipends",
+            target_id=None,
+            actor=current_user,
+            details={"month": f"{year:04d}-{month:02d}", "rows": len(rows) - 1},
+        )
+    return csv_download(rows, f"stipends-{year:04d}-{month:02d}")

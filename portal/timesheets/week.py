@@ -66,6 +66,14 @@ def week_url(placement: Placement, monday: date | None, **params) -> str | None:
     return url_for("timesheets.week", placement_id=placement.id, monday=monday.isoformat(), **params)
 
 
+def offered_categories(program, editing: TimesheetEntry | None) -> list:
+    """The program's active categories; an entry being changed keeps its own, even if retired since."""
+    categories = program.active_categories()
+    if editing is not None and editing.category not in categories:
+        categories.append(editing.category)
+    return categories
+
+
 def _entry_form(editing: TimesheetEntry | None) -> EntryForm:
     """An empty entry form, or one filled with the entry being changed (hours as "2:30")."""
     if editing is None:
@@ -85,7 +93,7 @@ def _render(placement: Placement, monday: date, *, entry_form=None, editing=None
     if entry_form is not None:
         offered = page.loggable if editing is None or editing.work_date in page.loggable else sorted(
             [*page.loggable, editing.work_date])
-        entry_form.set_choices(offered, placement.program.categories, today)
+        entry_form.set_choices(offered, offered_categories(placement.program, editing), today)
     version = {"version": page.version}
     for shown in (decision_form, reopen_form):  # the page shows the week as it is now: decide on that version
         if shown is not None:
@@ -148,7 +156,8 @@ def _save_entry(placement_id: int, monday: str, entry_id: int | None):
     entry = timesheets.entry_or_404(placement, day, entry_id) if entry_id is not None else None
     form = EntryForm()
     today = date.today()
-    form.set_choices(timesheets.loggable_days(placement, day, today), placement.program.categories, today)
+    days = timesheets.loggable_days(placement, day, today)
+    form.set_choices(days, offered_categories(placement.program, entry), today)
     if not form.validate():
         return _render(placement, day, entry_form=form, editing=entry), 422
 
