@@ -141,18 +141,19 @@ def db_session(app):
 _outcomes: Counter = Counter()
 
 
-_backend_of: dict[str, str] = {}
-
-
 def pytest_collection_modifyitems(items):
+    # Collection runs where the tests run (in each pytest-xdist worker too); the backend travels with
+    # every report as a user property, so the summary on the controller counts it right.
     for item in items:
         callspec = getattr(item, "callspec", None)
-        _backend_of[item.nodeid] = callspec.params.get("backend", "no-database") if callspec else "no-database"
+        backend_name = callspec.params.get("backend", "no-database") if callspec else "no-database"
+        item.user_properties.append(("backend", backend_name))
 
 
 def pytest_runtest_logreport(report):
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        _outcomes[(_backend_of.get(report.nodeid, "no-database"), report.outcome)] += 1
+        backend_name = dict(report.user_properties).get("backend", "no-database")
+        _outcomes[(backend_name, report.outcome)] += 1
 
 
 def pytest_terminal_summary(terminalreporter):
