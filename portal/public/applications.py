@@ -12,6 +12,7 @@ from portal.database import forget_deleted_text, utcnow
 from portal.extensions import limiter
 from portal.models import Application, Program
 from portal.public.blueprint import bp
+from portal.public.empty_form import empty_form_html
 from portal.public.forms import (
     ApplicationForm,
     ConfirmForm,
@@ -48,14 +49,17 @@ def _application_or_404(token: str) -> Application:
 def _render_form(program: Program, form: ApplicationForm, file_again: bool = False) -> str:
     if not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(24)
-    return render_template(
-        "public/apply.html",
-        program=program,
-        form=form,
-        rules=program.rules(),
-        file_again=file_again,
-        window=WindowState.OPEN,
-    )
+    rules = program.rules()
+    return render_template("public/apply.html", program=program, form=form, rules=rules, file_again=file_again)
+
+
+def _render_empty_form(program: Program, questions: list) -> str:
+    """The empty form: its markup drawn once per program version, this request's tokens filled in."""
+
+    def draw(form: ApplicationForm) -> str:
+        return render_template("public/_application_form.html", program=program, form=form, rules=program.rules())
+
+    return render_template("public/apply.html", program=program, form_html=empty_form_html(program, questions, draw))
 
 
 def _checked_resume(form: ApplicationForm):
@@ -83,9 +87,9 @@ def apply(slug: str):
         early = closed_early(program.state, today, program.applications_close)
         return render_template("public/apply_closed.html", program=program, window=window, closed_early=early)
     questions = program.active_questions()
-    form = application_form(questions)
     if request.method == "GET":
-        return _render_form(program, form)
+        return _render_empty_form(program, questions)
+    form = application_form(questions)
     # A repeated POST of the same rendered form (a double click) lands on the same confirmation.
     if service.find_by_submission_key(form.submission_key.data or ""):
         return redirect(url_for("public.submitted", slug=program.slug))
