@@ -7,11 +7,14 @@ from alembic import context
 from flask import current_app
 
 from portal.database import UTCDateTime
+from portal.models.application_search import include_in_comparison
 
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging_config"):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
+#: The PostgreSQL advisory lock one upgrade holds at a time (any fixed number; this one spells "portal").
+MIGRATION_LOCK_KEY = 0x706F7274616C
 
 target_db = current_app.extensions["migrate"].db
 
@@ -35,6 +38,7 @@ def configure_options() -> dict:
     options.setdefault("compare_type", True)
     options.setdefault("render_as_batch", True)
     options["render_item"] = render_item
+    options["include_name"] = include_in_comparison  # the search index is made by DDL, not the models
     return options
 
 
@@ -71,6 +75,11 @@ def run_migrations_online():
             **configure_options(),
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several instances upgrading at once (`make serve` on each): the first takes the lock and
+                # migrates, the others wait here, then find the schema at the head and do nothing. The
+                # lock ends with the migration's transaction (PostgreSQL's DDL is transactional).
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
             context.run_migrations()
         if connection.dialect.name == "sqlite":
             problems = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
