@@ -22,8 +22,8 @@ def available_cores() -> int:
 
 # Sync workers, 2 × cores + 1 (gunicorn's own advice): a worker waiting on PostgreSQL, Redis or clamd
 # leaves its core to another, and nginx in front buffers slow clients and uploads, so no worker waits on
-# one. Each worker holds about 100 MiB; WEB_CONCURRENCY overrides the count (e.g. two instances sharing
-# one machine: give each half).
+# one. A worker is about 90 MiB resident, half of it shared with the master (preload_app below);
+# WEB_CONCURRENCY overrides the count (e.g. two instances sharing one machine: give each half).
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * available_cores() + 1)
 worker_class = "sync"
 # Loopback by default: nginx is the only client. BIND takes any gunicorn address (host:port or
