@@ -143,9 +143,33 @@ def _next_id(connection: Connection, table) -> int:
 
 
 def _insert(connection: Connection, table, rows: list[dict]) -> None:
-    """executemany in batches of BATCH rows."""
+    """executemany in batches of BATCH rows; COPY on PostgreSQL (several times faster there)."""
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, rows)
+        return
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(table), rows[start : start + BATCH])
+
+
+def _copy(connection: Connection, table, rows: list[dict]) -> None:
+    """``COPY … FROM STDIN`` in the connection's transaction, with the Python-side defaults and type
+    conversions (UTC datetimes, enums, JSON) that ``insert()`` would apply."""
+    if not rows:
+        return
+    given = [table.c[key] for key in rows[0]]
+    defaulted = [column for column in table.columns if column.key not in rows[0] and column.default is not None]
+    if any(not (column.default.is_scalar or column.default.is_callable) for column in defaulted):
+        raise ValueError(f"{table.name}: a column default COPY cannot compute")
+    columns = given + defaulted
+    processors = [column.type.bind_processor(connection.dialect) for column in columns]
+    names = ", ".join(connection.dialect.identifier_preparer.quote(column.name) for column in columns)
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:  # noqa: S608 (names from the models)
+        for row in rows:
+            values = [row[column.key] for column in given] + [
+                column.default.arg(None) if column.default.is_callable else column.default.arg for column in defaulted
+            ]
+            copy.write_row([process(value) if process else value for process, value in zip(processors, values)])
 
 
 def _bulk(connection: Connection, program_id: int, size: Size) -> None:
