@@ -7,6 +7,7 @@ from portal.models.application import (
     Resume,
     SelfIdentification,
 )
+from portal.models.application_search import include_in_comparison  # noqa: F401 - its DDL events, for create_all
 from portal.models.audit import AuditEvent
 from portal.models.concern import Concern, ConcernKind
 from portal.models.data_request import DataRequest, DataRequestKind

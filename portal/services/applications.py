@@ -39,6 +39,7 @@ from portal.services.data_requests import record_data_request
 from portal.services.errors import Refused
 from portal.services.outbox import queue_email, recipient_hash
 from portal.services.questions import save_answers
+from portal.services.queue_search import forget_erased
 from portal.services.self_identification import save_self_identification
 from portal.services.uploads import CheckedResume, delete_resume, store_resume
 from portal.web import absolute_url
@@ -237,6 +238,7 @@ def delete_applicant_data(application: Application) -> None:
     if not applicant_can_delete_data(application.status):
         raise TransitionNotAllowed("Your data can be deleted after you withdraw or once we have decided.")
     erase_personal_data(application)
+    forget_erased()  # the queue's search index drops their name too
     record_event(
         "application.data_deleted",
         target_type="application",
@@ -251,7 +253,8 @@ def delete_applicant_data(application: Application) -> None:
 def erase_personal_data(application: Application) -> None:
     """Remove everything about the applicant at once and keep an anonymous row (program, status, dates) for
     the reports' counts. Shared by "delete my data" and ``flask purge``; neither audits nor checks the
-    status here. After the commit, call ``portal.database.forget_deleted_text()`` (SQLite's WAL)."""
+    status here. Then call ``queue_search.forget_erased()`` once (the search index) and, after the commit,
+    ``portal.database.forget_deleted_text()`` (SQLite's WAL)."""
     identity = Identity.of(application.email, application.full_name, application.preferred_name)
     if application.resume is not None:
         delete_resume(application.resume, current_app.config["UPLOAD_FOLDER"])

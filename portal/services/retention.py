@@ -41,6 +41,7 @@ from portal.services.accounts import void_unused_tokens
 from portal.services.applications import erase_personal_data
 from portal.services.audit import record_event
 from portal.services.data_requests import record_data_request
+from portal.services.queue_search import forget_erased
 
 SYSTEM = "system"
 
@@ -135,6 +136,7 @@ def purge(today: date, *, dry_run: bool) -> PurgeReport:
         return report
     for application in applications:
         erase_personal_data(application)
+    forget_erased()  # the queue's search index drops their names too
     _delete_records([p.id for p in placements])
     for intern in interns:
         intern.active = False
