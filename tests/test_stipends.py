@@ -209,3 +209,23 @@ def test_only_staff_get_the_csv(app):
     assert intern.get("/hours/stipends.csv?month=2025-10").status_code == 403
     anonymous = app.test_client().get("/hours/stipends.csv?month=2025-10")
     assert anonymous.status_code == 302 and "/auth/" in anonymous.headers["Location"]
+
+
+def test_the_csv_reads_only_the_month_and_matches_each_statement(app):
+    """The bookkeeper's row for a month is the month's statement, whatever the weeks around it: a short
+    week before the month and a week waiting for approval after it change neither."""
+    year, month = past_month(2)
+    weeks = month_weeks(year, month)
+    placement = full_month_placement(year, month, hours=(30, 36, 33, 35, 34), start_date=weeks[0] - timedelta(weeks=2))
+    learning, _ = categories(placement.program)
+    add_week(placement, weeks[0] - timedelta(weeks=1), (5 * H, learning))
+    add_week(placement, weeks[-1] + timedelta(weeks=1), (30 * H, learning), status=WeekStatus.SUBMITTED)
+    client = app.test_client()
+    sign_in(client, AdminFactory())
+    [header, row] = csv_rows(client.get(f"/hours/stipends.csv?month={year:04d}-{month:02d}"))
+    figures = dict(zip(header, row, strict=True))
+    page = parse(client.get(statement_url(placement, year, month)).data)
+    assert figures["status"] == "final" and figures["weeks counted"] == f"{len(weeks)} of {len(weeks)}"
+    assert texts(page, ".fig-average") == [f"{figures['average hours']} h"]
+    expected = sum((30, 36, 33, 35, 34)[: len(weeks)]) / len(weeks)
+    assert figures["average hours"] == f"{expected:.2f}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import Select, case, false, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select, true
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.extensions import db
@@ -44,7 +44,7 @@ from portal.rules.stipends import MonthStipend, format_average_hours, month_stip
 from portal.rules.weeks import month_weeks
 from portal.services.spreadsheets import neutralise_cell
 
-COMPLIANCE_PAGE_SIZE = 50
+COMPLIANCE_PAGE_SIZE = 25
 STIPEND_CSV_COLUMNS = ("intern", "email", "month", "weeks counted", "average hours", "tier", "amount", "status")
 
 _MONTH_PARAM = re.compile(r"(\d{4})-(\d{2})")
@@ -109,26 +109,34 @@ class PlacementProgress:
 
     def stipend(self, year: int, month: int) -> StipendFigures | None:
         """The month's stipend, or None when the placement is not eligible or was not active that month."""
-        chosen = next((m for m in self.stipend_months() if (m.year, m.month) == (year, month)), None)
-        if chosen is None:
-            return None
-        approved = {record.monday: record.approved_minutes for record in self.records}
-        result = month_stipend(
-            year,
-            month,
-            placement_start=self.placement.start_date,
-            placement_end=chosen.counted_end,
-            approved_minutes_by_monday=approved,
-            rules=self.rules,
-        )
-        return StipendFigures(
-            placement_id=self.placement.id, final=chosen.final, stipend=result, counted_end=chosen.counted_end
-        )
+        return month_figures(self.placement, self.rules, self.records, year, month, today=self.today)
 
     def stipends(self) -> list[StipendFigures]:
         """Every month so far, newest first."""
         figures = [self.stipend(m.year, m.month) for m in self.stipend_months()]
         return [f for f in reversed(figures) if f is not None]
+
+
+def month_figures(
+    placement: Placement, rules: ProgramRules, records: Sequence[WeekRecord], year: int, month: int, *, today: date
+) -> StipendFigures | None:
+    """One month's stipend from the placement's weeks (those of the month are enough), or None when the
+    placement is not eligible or was not active that month."""
+    if not placement.stipend_eligible:
+        return None
+    months = stipend_months(placement.start_date, placement.end_date, today, records)
+    chosen = next((m for m in months if (m.year, m.month) == (year, month)), None)
+    if chosen is None:
+        return None
+    result = month_stipend(
+        year,
+        month,
+        placement_start=placement.start_date,
+        placement_end=chosen.counted_end,
+        approved_minutes_by_monday={record.monday: record.approved_minutes for record in records},
+        rules=rules,
+    )
+    return StipendFigures(placement_id=placement.id, final=chosen.final, stipend=result, counted_end=chosen.counted_end)
 
 
 def decimal_hours(minutes: Fraction | int) -> str:
@@ -190,10 +198,14 @@ def current_placement(intern: User, today: date) -> Placement | None:
     )
 
 
-def week_records(placement_ids: Sequence[int]) -> dict[int, list[WeekRecord]]:
-    """Every stored week of the placements with minutes logged and learning minutes: one query."""
+def week_records(
+    placement_ids: Sequence[int], mondays: tuple[date, date] | None = None
+) -> dict[int, list[WeekRecord]]:
+    """Every stored week of the placements (or only those whose Monday is within ``mondays``, both ends
+    included) with minutes logged and learning minutes: one query."""
     if not placement_ids:
         return {}
+    in_range = TimesheetWeek.week_start.between(*mondays) if mondays else true()
     learning = case((ActivityCategory.is_learning.is_(True), TimesheetEntry.minutes), else_=0)
     rows = db.session.execute(
         select(
@@ -207,7 +219,7 @@ def week_records(placement_ids: Sequence[int]) -> dict[int, list[WeekRecord]]:
         .select_from(TimesheetWeek)
         .outerjoin(TimesheetEntry, TimesheetEntry.week_id == TimesheetWeek.id)
         .outerjoin(ActivityCategory, ActivityCategory.id == TimesheetEntry.category_id)
-        .where(TimesheetWeek.placement_id.in_(sorted(set(placement_ids))))
+        .where(TimesheetWeek.placement_id.in_(sorted(set(placement_ids))), in_range)
         .group_by(
             TimesheetWeek.id,
             TimesheetWeek.placement_id,
@@ -330,13 +342,16 @@ def stipend_rows(user: User, year: int, month: int, *, today: date, now: datetim
         )
         .order_by(func.lower(User.full_name), User.email, Placement.id)
     )
+    placements = list(db.session.scalars(statement).unique())
+    records = week_records([placement.id for placement in placements], mondays=(mondays[0], mondays[-1]))
     rows = [list(STIPEND_CSV_COLUMNS)]
-    for progress in progress_for(db.session.scalars(statement).unique(), today=today, now=now):
-        figures = progress.stipend(year, month)
+    for placement in placements:
+        figures = month_figures(placement, placement.program.rules(), records.get(placement.id, []), year, month,
+                                today=today)
         if figures is None:
             continue
         stipend = figures.stipend
-        intern = progress.placement.intern
+        intern = placement.intern
         rows.append(
             [
                 neutralise_cell(intern.full_name or ""),
