@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
@@ -51,10 +51,15 @@ class TimesheetWeek(db.Model):
 
 class TimesheetEntry(db.Model):
     __tablename__ = "timesheet_entries"
-    __table_args__ = (CheckConstraint("minutes > 0 AND minutes <= 1440", name="minutes_within_day"),)
+    __table_args__ = (
+        CheckConstraint("minutes > 0 AND minutes <= 1440", name="minutes_within_day"),
+        # A week's minutes and learning minutes (services.progress.week_records) read from this index alone,
+        # so a page of 25 placements reads its own entries, never a scan of every intern's.
+        Index("ix_timesheet_entries_week_figures", "week_id", "category_id", "minutes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    week_id: Mapped[int] = mapped_column(ForeignKey("timesheet_weeks.id", ondelete="CASCADE"), index=True)
+    week_id: Mapped[int] = mapped_column(ForeignKey("timesheet_weeks.id", ondelete="CASCADE"))
     work_date: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     category_id: Mapped[int] = mapped_column(ForeignKey("activity_categories.id", ondelete="RESTRICT"), index=True)
