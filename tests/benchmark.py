@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import math
 import os
 import re
 import secrets
@@ -247,13 +248,14 @@ def wrk(port: int, path: str, *, cookie: str = "", script: Path = GET_SCRIPT, ar
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     socket_errors = sum(int(n) for n in sockets.groups()) if sockets else 0
     requests_done = re.search(r"(\d+) requests in", output)
+    finished = int(requests_done.group(1)) if requests_done else 0
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    return Load(
+    return Load(  # no request finished: no latency (wrk prints 0)
         rps=float(rps.group(1)) if rps else 0.0,
-        p50=latency("50%"),
-        p99=latency("99%"),
+        p50=latency("50%") if finished else float("nan"),
+        p99=latency("99%") if finished else float("nan"),
         errors=extra.pop("errors", 0) + socket_errors,
-        requests=int(requests_done.group(1)) if requests_done else 0,
+        requests=finished,
         extra=extra,
     )
 
@@ -519,7 +521,7 @@ def report(name: str, load: Load | str) -> None:
         print(f"  {name}: {load}", flush=True)
     else:
         print(
-            f"  {name}: {load.rps:.0f}/s, p50 {load.p50:.1f} ms, p99 {load.p99:.1f} ms, errors {load.errors}",
+            f"  {name}: {load.rps:.0f}/s, p50 {ms(load.p50)} ms, p99 {ms(load.p99)} ms, errors {load.errors}",
             flush=True,
         )
 
@@ -546,7 +548,7 @@ def tables(hello: Load, results: list[SizeResult], outbox: object) -> str:
                 lines.append(f"| {name} | {size} | {load} | | | | |")
             else:
                 lines.append(
-                    f"| {name} | {size} | {load.p50:.1f} | {load.p99:.1f} | {load.rps:.0f} | "
+                    f"| {name} | {size} | {ms(load.p50)} | {ms(load.p99)} | {load.rps:.0f} | "
                     f"{load.rps / hello.rps:.2f} | {load.errors} |"
                 )
     lines += [
@@ -556,6 +558,11 @@ def tables(hello: Load, results: list[SizeResult], outbox: object) -> str:
     lines += ["", "| target | figure | result |", "|---|---|---|"]
     lines += [f"| {target} | {figure} | {verdict} |" for target, figure, verdict in targets(hello, results, outbox)]
     return "\n".join(lines)
+
+
+def ms(value: float) -> str:
+    """Milliseconds with one decimal; "–" when no request finished."""
+    return "–" if math.isnan(value) else f"{value:.1f}"
 
 
 def verdict(ok: bool | None) -> str:
@@ -593,8 +600,8 @@ def targets(hello: Load, results: list[SizeResult], outbox: object) -> list[tupl
             continue
         growth = b.p50 / a.p50
         figure = (
-            f"{b.p50:.1f} ms at {large.size.applications:,} ÷ {a.p50:.1f} ms at {small.size.applications:,} "
-            f"= {growth:.2f}×"
+            f"{ms(b.p50)} ms at {large.size.applications:,} ÷ {ms(a.p50)} ms at {small.size.applications:,} "
+            f"= {'–' if math.isnan(growth) else f'{growth:.2f}'}×"
         )
         rows.append((target, figure, verdict(growth <= GROWTH_LIMIT and b.errors == 0)))
     posts = [(r.loads["POST application with a resume"], r.size.applications) for r in results]
