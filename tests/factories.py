@@ -40,6 +40,7 @@ from portal.models import (
     UserToken,
 )
 from portal.rules.weeks import week_monday
+from portal.services.review_statistics import review_changed
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -211,12 +212,23 @@ class SelfIdentificationFactory(BaseFactory):
     ciphertext = b"not-really-encrypted"
 
 
+def _keep_figures(review: Review) -> None:
+    """The queue's stored figures follow a review written here, as the review service keeps them."""
+    review_changed(review)
+    db.session.commit()
+
+
 class ReviewFactory(BaseFactory):
     class Meta:
         model = Review
 
     application = factory.SubFactory(ApplicationFactory)
     reviewer = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def figures(obj, create, extracted, **kwargs):  # noqa: N805 (factory_boy passes the object)
+        if create:
+            _keep_figures(obj)
 
 
 class ScoreFactory(BaseFactory):
@@ -228,6 +240,11 @@ class ScoreFactory(BaseFactory):
         RubricCriterionFactory, program=factory.SelfAttribute("..review.application.program")
     )
     value = 3
+
+    @factory.post_generation
+    def figures(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            _keep_figures(obj.review)
 
 
 class PlacementFactory(BaseFactory):

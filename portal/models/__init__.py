@@ -26,6 +26,7 @@ from portal.models.program import (
 )
 from portal.models.reminder import ReminderLog
 from portal.models.review import Review, Score
+from portal.models.review_statistics import ReviewerStatistics, ReviewFigure, ScorePool
 from portal.models.statement import HoursStatement
 from portal.models.timesheet import TimesheetEntry, TimesheetWeek, WeekStatus
 from portal.models.user import RecoveryCode, Role, TokenPurpose, User, UserToken
@@ -51,10 +52,13 @@ __all__ = [
     "QuestionKind",
     "Resume",
     "Review",
+    "ReviewerStatistics",
+    "ReviewFigure",
     "RecoveryCode",
     "Role",
     "RubricCriterion",
     "Score",
+    "ScorePool",
     "SelfIdentification",
     "StipendTierSetting",
     "TimesheetEntry",

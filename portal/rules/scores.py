@@ -5,10 +5,18 @@ happened to read it. ``fair_scores`` also puts each reviewer's scores in z units
 reviewer's own habits (how far above or below their usual score, in their usual spread), so a
 lenient and a strict reviewer weigh the same, and maps the mean back onto the 1–5 scale so it can
 be read next to the raw mean. Nothing is rounded here; ``round_score`` is for display only.
+
+Everything is measured within one program: call ``fair_scores`` with one program's reviews. The pool
+is that program's scores and a reviewer's habits are their scores in that program (a reviewer strict
+in one program and lenient in another is measured by each). The queue does not call ``fair_scores``
+per request: ``portal.services.review_statistics`` keeps the same figures in the database with
+``Tally`` (count, mean and squared deviations), ``counts_by_own_habits``, ``Scale`` and
+``normalised_score`` from here, and a test checks they equal ``fair_scores``.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -86,16 +94,15 @@ class ApplicationScore:
 
 
 @dataclass(frozen=True)
-class _Scale:
+class Scale:
     """A mean and population standard deviation, to turn scores into z units and back."""
 
     mean: float
     std: float
 
     @classmethod
-    def of(cls, values: Sequence[float]) -> _Scale:
-        std = statistics.pstdev(values)
-        return cls(mean=statistics.fmean(values), std=0.0 if std < _ZERO_SPREAD else std)
+    def of(cls, values: Sequence[float]) -> Scale:
+        return cls(mean=statistics.fmean(values), std=spread(statistics.pstdev(values)))
 
     def z(self, value: float) -> float:
         """How many spreads ``value`` is from the mean; 0 when there is no spread to measure by."""
@@ -103,6 +110,37 @@ class _Scale:
 
     def value(self, z: float) -> float:
         return self.mean + z * self.std
+
+
+def spread(std: float) -> float:
+    """A standard deviation as the scores use it: 0 when it is float noise (below the zero spread)."""
+    return 0.0 if std < _ZERO_SPREAD else std
+
+
+def counts_by_own_habits(reviews: int, std: float) -> bool:
+    """A reviewer is measured against their own habits with ``MIN_REVIEWS_FOR_NORMALISING`` scored
+    applications and some spread (``std`` as ``spread`` gives it); otherwise they count raw."""
+    return reviews >= MIN_REVIEWS_FOR_NORMALISING and std > 0
+
+
+def normalised_score(pool: Scale, mean_z: float | None) -> float | None:
+    """The fair score on the 1–5 scale of the program's pool; ``None`` while nobody has scored it."""
+    return None if mean_z is None else pool.value(mean_z)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count, mean and sum of squared deviations from that mean of a set of scores, as a database sums
+    them; ``scale`` gives the ``Scale`` ``fair_scores`` would use for the same set."""
+
+    count: int = 0
+    mean: float = 0.0
+    squares: float = 0.0
+
+    def scale(self) -> Scale:
+        if self.count == 0:
+            return Scale(0.0, 0.0)
+        return Scale(self.mean, spread(math.sqrt(max(0.0, self.squares) / self.count)))
 
 
 def _latest(scores: Iterable[ReviewScore]) -> list[ReviewScore]:
@@ -117,18 +155,17 @@ def _latest(scores: Iterable[ReviewScore]) -> list[ReviewScore]:
     return list(latest.values())
 
 
-def _contributions(latest: list[ReviewScore]) -> tuple[list[ReviewContribution], _Scale | None]:
+def _contributions(latest: list[ReviewScore]) -> tuple[list[ReviewContribution], Scale | None]:
     if not latest:
         return [], None
-    pool = _Scale.of([review.score for review in latest])
+    pool = Scale.of([review.score for review in latest])
     by_reviewer: dict[int, list[float]] = defaultdict(list)
     for review in latest:
         by_reviewer[review.reviewer_id].append(review.score)
-    scales: dict[int, _Scale | None] = {}
+    scales: dict[int, Scale | None] = {}
     for reviewer_id, values in by_reviewer.items():
-        own = _Scale.of(values)
-        enough = len(values) >= MIN_REVIEWS_FOR_NORMALISING and own.std > 0
-        scales[reviewer_id] = own if enough else None
+        own = Scale.of(values)
+        scales[reviewer_id] = own if counts_by_own_habits(len(values), own.std) else None
     contributions = []
     for review in latest:
         own_scale = scales[review.reviewer_id]
@@ -155,9 +192,7 @@ def review_contributions(scores: Iterable[ReviewScore]) -> list[ReviewContributi
     return contributions
 
 
-def fair_scores(
-    scores: Iterable[ReviewScore], *, application_ids: Iterable[int] = ()
-) -> dict[int, ApplicationScore]:
+def fair_scores(scores: Iterable[ReviewScore], *, application_ids: Iterable[int] = ()) -> dict[int, ApplicationScore]:
     """The raw mean and the fair (normalised) mean of every application, keyed by application id.
 
     ``mean_z`` is the mean of the application's review contributions (see
@@ -184,7 +219,7 @@ def fair_scores(
             application_id=application_id,
             reviews=len(reviewed),
             raw_mean=statistics.fmean(contribution.score for contribution in reviewed),
-            normalised=pool.value(mean_z),
+            normalised=normalised_score(pool, mean_z),
             mean_z=mean_z,
         )
     return result

@@ -40,6 +40,7 @@ from portal.services.errors import Refused
 from portal.services.outbox import queue_email, recipient_hash
 from portal.services.questions import save_answers
 from portal.services.queue_search import forget_erased
+from portal.services.review_statistics import application_erased
 from portal.services.self_identification import save_self_identification
 from portal.services.uploads import CheckedResume, delete_resume, store_resume
 from portal.web import absolute_url
@@ -269,6 +270,7 @@ def erase_personal_data(application: Application) -> None:
     application.earliest_start = None
     application.submission_key = None
     application.data_deleted_at = utcnow()
+    application_erased(application)  # its reviews leave the queue's pool and reviewers' habits
     application.issue_status_token()  # the old link stops working
 
 

@@ -30,6 +30,7 @@ from portal.services.audit import record_event
 from portal.services.program_lifecycle import NewProgramValues, change_state, create_program
 from portal.services.program_settings import PostingValues, update_posting
 from portal.services.questions import add_question, save_answers
+from portal.services.review_statistics import review_changed
 from portal.services.rubric import RUBRIC
 from portal.services.self_identification import save_self_identification
 from portal.services.staff import set_self_identification_report
@@ -245,6 +246,7 @@ def seed_demo(today: date | None = None) -> DemoSeed | None:
                 for criterion in program.rubric
             ]
             db.session.add(review)
+            review_changed(review)
 
     _seed_placement(program, applications[0], people[Role.INTERN], people[Role.SUPERVISOR], today)
     # The demo admin may see the self-identification report (an organisation grants it person by person).

@@ -1,14 +1,22 @@
 """The review queue: which applications a staff member sees, filtered, scored, sorted and paged.
 
 Reads only (nothing here changes a row) and never touches the request: the view parses the filters.
-The number of queries is the same whatever the number of applications:
+The database filters, sorts and pages; only the page's 25 applications are loaded, so the number of
+queries and the rows read stay the same whatever the number of applications:
 
 1. ``visible_programs``: the programs the person reviews (every program for admins);
-2. the filtered applications as (id, status, scored by me), newest first: the status counts, the
-   total and the order all come from this one list;
-3. the criterion values of every submitted review in the visible programs: the normalisation pool,
-   turned into fair scores by ``portal.rules.scores``;
-4. the current page's applications, their program joined in.
+2. the status counts of the filtered applications (every filter but status), one ``GROUP BY status``:
+   the total is the chosen status's count, or their sum;
+3. the page: ``ORDER BY … LIMIT 25 OFFSET …`` on the indexed figures, with the program, the program's
+   score pool (for the normalised score) and "scored by me" joined in.
+
+The scores are the figures ``portal.services.review_statistics`` keeps up to date whenever a review is
+saved (``portal.rules.scores`` defines them): each application's review count, raw mean and mean z. The
+normalised score is measured within the application's program (its pool, its reviewers' habits there) and
+shown on that program's scale. Within one program it orders as the mean z does, so the queue sorts on
+``mean_z``; across programs (an admin's queue) applications are ordered by how far each stands above its
+own program's pool in spreads (``mean_z``), so two programs' normalised figures, each on its own scale, can
+be out of order next to each other. Ties go by id, unscored applications last.
 
 Blind review is a program setting: rows of a blind program carry no name (``QueueRow.display_name``
 is "Applicant A-0042"), the search never matches a blind program's names or emails, and the export
@@ -18,15 +26,14 @@ leaves the identifying columns empty. Voluntary self-identification is never loa
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
@@ -37,26 +44,17 @@ from portal.models import (
     Program,
     Review,
     Role,
-    Score,
+    ScorePool,
     User,
     program_reviewers,
 )
 from portal.rules.pipeline import ApplicationStatus
-from portal.rules.scores import (
-    ApplicationScore,
-    ReviewScore,
-    fair_scores,
-    review_score,
-    round_score,
-    sort_key_normalised,
-    sort_key_raw,
-)
+from portal.rules.scores import ApplicationScore, Scale, normalised_score, round_score
+from portal.services.queue_search import search_condition
 from portal.services.spreadsheets import neutralise_cell
 
 PAGE_SIZE = 25
 BLIND_LABEL = "Applicant {reference}"
-
-_REFERENCE = re.compile(r"a-?0*(\d{1,9})")
 
 
 class QueueSort(StrEnum):
@@ -166,28 +164,14 @@ def _scored_by(user: User) -> ColumnElement[bool]:
     )
 
 
-def _search_condition(term: str, blind_ids: Sequence[int]) -> ColumnElement[bool]:
-    term = term.strip().lower()
-    matches = [
-        func.lower(Application.full_name).contains(term, autoescape=True),
-        func.lower(Application.preferred_name).contains(term, autoescape=True),
-        Application.email.contains(term, autoescape=True),  # stored lower-cased
-    ]
-    identity = or_(*matches)
-    if blind_ids:
-        identity = identity & Application.program_id.not_in(blind_ids)
-    reference = _REFERENCE.fullmatch(term.replace(" ", ""))
-    if reference:
-        return or_(identity, Application.id == int(reference.group(1)))
-    return identity
-
-
 def _filtered(statement: Select, user: User, programs: Sequence[Program], filters: QueueFilters) -> Select:
     """``statement`` narrowed to the visible, undeleted applications matching every filter but status."""
+    statement = statement.where(Application.data_deleted_at.is_(None))
     visible_ids = [program.id for program in programs]
-    statement = statement.where(Application.program_id.in_(visible_ids), Application.data_deleted_at.is_(None))
     if filters.program_id is not None:
         statement = statement.where(Application.program_id == filters.program_id)
+    if filters.program_id not in visible_ids:
+        statement = statement.where(_in_programs(user, visible_ids))
     if filters.needs_my_score:
         statement = statement.where(~_scored_by(user))
     if filters.wants_credit:
@@ -200,40 +184,47 @@ def _filtered(statement: Select, user: User, programs: Sequence[Program], filter
         statement = statement.where(Application.hours_per_week <= filters.hours_max)
     if filters.search.strip():
         blind_ids = [program.id for program in programs if program.blind_review]
-        statement = statement.where(_search_condition(filters.search, blind_ids))
-    return statement.order_by(Application.submitted_at.desc(), Application.id.desc())
+        statement = statement.where(search_condition(filters.search, blind_ids))
+    return statement
 
 
-def _scores(programs: Sequence[Program], application_ids: Iterable[int]) -> dict[int, ApplicationScore]:
-    """Fair scores of the visible applications; the pool is every submitted review in ``programs``."""
-    rows = db.session.execute(
-        select(Review.application_id, Review.reviewer_id, Score.value)
-        .join(Score, Score.review_id == Review.id)
-        .join(Application, Application.id == Review.application_id)
-        .where(
-            Review.submitted_at.is_not(None),
-            Application.program_id.in_([program.id for program in programs]),
-            Application.data_deleted_at.is_(None),
-        )
-    )
-    values: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for application_id, reviewer_id, value in rows:
-        values[(application_id, reviewer_id)].append(value)
-    reviews = []
-    for (application_id, reviewer_id), criterion_values in values.items():
-        score = review_score(criterion_values)
-        if score is not None:
-            reviews.append(ReviewScore(application_id, reviewer_id, score))
-    return fair_scores(reviews, application_ids=application_ids)
+def _in_programs(user: User, visible_ids: list[int]) -> ColumnElement[bool]:
+    """The visible programs' applications, written so the database can read one program's queue in order
+    from its index (``program_id = ?``), and an admin's from the index of every program (no condition)."""
+    if user.role == Role.ADMIN:  # visible_programs gives admins every program
+        return true()
+    if len(visible_ids) == 1:
+        return Application.program_id == visible_ids[0]
+    return Application.program_id.in_(visible_ids)
 
 
-def _ordered(ids: list[int], scores: dict[int, ApplicationScore], sort: QueueSort) -> list[int]:
-    """``ids`` (newest first already) in the order asked for."""
+def _order(sort: QueueSort) -> tuple[ColumnElement, ...]:
+    """The ORDER BY of a sort, as the indexes ``ix_applications_queue_*`` hold it."""
     if sort is QueueSort.RAW:
-        return sorted(ids, key=lambda application_id: sort_key_raw(scores[application_id]))
+        return (Application.scored.desc(), Application.raw_mean.desc(), Application.id)
     if sort is QueueSort.NORMALISED:
-        return sorted(ids, key=lambda application_id: sort_key_normalised(scores[application_id]))
-    return ids
+        return (Application.scored.desc(), Application.mean_z.desc(), Application.id)
+    return (Application.submitted_at.desc(), Application.id.desc())
+
+
+def _scored(statement: Select) -> Select:
+    """``statement`` with its applications' program pool (mean and spread) joined in."""
+    return statement.add_columns(ScorePool.mean, ScorePool.std).outerjoin(
+        ScorePool, ScorePool.program_id == Application.program_id
+    )
+
+
+def _stored_score(application: Application, pool_mean: float | None, pool_std: float | None) -> ApplicationScore:
+    """The application's figures as ``portal.rules.scores.fair_scores`` gives them, from the stored ones."""
+    if not application.scored or pool_mean is None or pool_std is None:
+        return ApplicationScore(application.id, 0, None, None, None)
+    return ApplicationScore(
+        application_id=application.id,
+        reviews=application.review_count,
+        raw_mean=application.raw_mean,
+        normalised=normalised_score(Scale(pool_mean, pool_std), application.mean_z),
+        mean_z=application.mean_z,
+    )
 
 
 # ---- the queue page -----------------------------------------------------------------------------
@@ -248,38 +239,33 @@ def build_queue(
     per_page: int = PAGE_SIZE,
 ) -> QueuePage:
     """One page of the queue of ``user``, who sees ``programs`` (from ``visible_programs``)."""
-    listed = db.session.execute(
-        _filtered(
-            select(Application.id, Application.status, _scored_by(user).label("scored_by_me")), user, programs, filters
-        )
-    ).all()
-    counts = Counter(status for _id, status, _mine in listed)
-    status_counts = {status: counts.get(status, 0) for status in ApplicationStatus}
-    matching = [row for row in listed if filters.status is None or row.status == filters.status]
-    scored_by_me = {application_id for application_id, _status, mine in matching if mine}
-
-    scores = _scores(programs, [application_id for application_id, _status, _mine in matching])
-    ordered = _ordered([application_id for application_id, _status, _mine in matching], scores, sort)
-
-    pages = max(1, math.ceil(len(ordered) / per_page))
+    counted = dict(
+        db.session.execute(
+            _filtered(select(Application.status, func.count()), user, programs, filters).group_by(Application.status)
+        ).all()
+    )
+    status_counts = {status: counted.get(status, 0) for status in ApplicationStatus}
+    total = status_counts[filters.status] if filters.status is not None else sum(status_counts.values())
+    pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
-    page_ids = ordered[(page - 1) * per_page : page * per_page]
-    by_id: dict[int, Application] = {}
-    if page_ids:
-        by_id = {
-            application.id: application
-            for application in db.session.scalars(
-                select(Application).where(Application.id.in_(page_ids)).options(joinedload(Application.program))
-            )
-        }
-    rows = [
-        QueueRow(by_id[application_id], scores[application_id], application_id in scored_by_me)
-        for application_id in page_ids
-        if application_id in by_id
-    ]
+    rows: list[QueueRow] = []
+    if total:
+        statement = _scored(_filtered(select(Application, _scored_by(user).label("mine")), user, programs, filters))
+        if filters.status is not None:
+            statement = statement.where(Application.status == filters.status)
+        statement = (
+            statement.order_by(*_order(sort))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+            .options(joinedload(Application.program))
+        )
+        rows = [
+            QueueRow(application, _stored_score(application, pool_mean, pool_std), bool(mine))
+            for application, mine, pool_mean, pool_std in db.session.execute(statement)
+        ]
     return QueuePage(
         rows=rows,
-        total=len(ordered),
+        total=total,
         page=page,
         per_page=per_page,
         status_counts=status_counts,
@@ -394,18 +380,19 @@ def export_rows(
 ) -> list[list[str]]:
     """The header and one row per application of the filtered queue (every page), cells neutralised; a column
     per question of the programs exported (answers are shown in blind programs too, as on the review page)."""
-    statement = _filtered(select(Application), user, programs, filters).options(
-        joinedload(Application.program), selectinload(Application.answers)
+    statement = (
+        _scored(_filtered(select(Application), user, programs, filters))
+        .order_by(*_order(sort))
+        .options(joinedload(Application.program), selectinload(Application.answers))
     )
     if filters.status is not None:
         statement = statement.where(Application.status == filters.status)
-    applications = {application.id: application for application in db.session.scalars(statement)}
-    newest_first = list(applications)
-    scores = _scores(programs, newest_first)
+    loaded = db.session.execute(statement).all()
+    applications = {application.id: application for application, _mean, _std in loaded}
+    scores = {application.id: _stored_score(application, mean, std) for application, mean, std in loaded}
     questions = question_columns(programs, applications.values(), filters.program_id)
     rows = [list(EXPORT_COLUMNS) + [neutralise_cell(header) for header, _ in questions]]
-    for application_id in _ordered(newest_first, scores, sort):
-        application = applications[application_id]
+    for application_id, application in applications.items():
         record = _export_record(application, scores[application_id])
         blind = application.program.blind_review
         answers = {answer.question_id: _answer_cell(answer) for answer in application.answers}

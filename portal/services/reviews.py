@@ -15,6 +15,7 @@ from portal.models import Application, AuditEvent, Program, Review, Role, Rubric
 from portal.rules.blind_review import resume_offered
 from portal.services.audit import record_event
 from portal.services.errors import Changed
+from portal.services.review_statistics import review_changed
 
 
 def reviewable_or_404(application_id: int, user: User) -> Application:
@@ -90,6 +91,7 @@ def submit_review(application: Application, reviewer: User, scores: list[Criteri
         actor=reviewer,
         details={"scores": {str(s.criterion_id): s.value for s in scores}},
     )
+    review_changed(review)  # the queue's figures, in this transaction
     return review
 
 
