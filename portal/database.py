@@ -29,15 +29,21 @@ def configure_engine_events() -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA secure_delete=ON")  # deleted applicants' text is overwritten, not left in free pages
         cursor.close()
+        # The BEGIN pysqlite sends before the first write takes the write lock at once (waiting up to the busy
+        # timeout for another writer) instead of on the first write: a transaction that read first, or a
+        # trigger on the FTS5 search table, would otherwise fail at once with "database is locked" when
+        # another writer committed meanwhile, as SQLite cannot wait on a snapshot that is already stale.
+        dbapi_connection.isolation_level = "IMMEDIATE"
 
     @event.listens_for(Engine, "savepoint")
     def _sqlite_savepoint_inside_a_transaction(connection, name):
         """pysqlite opens a transaction only before an INSERT, UPDATE or DELETE, so a SAVEPOINT that comes
         first starts one of its own and its RELEASE commits: a refusal later in the same request could
-        then not roll back what the savepoint wrote. Begin the transaction first, as PostgreSQL has."""
+        then not roll back what the savepoint wrote. Begin the transaction first, as PostgreSQL has (IMMEDIATE:
+    a savepoint is there to write, see ``_sqlite_pragmas``)."""
         dbapi_connection = connection.connection.dbapi_connection
         if type(dbapi_connection).__module__.startswith("sqlite3") and not dbapi_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def forget_deleted_text(engine: Engine | None = None) -> bool:
