@@ -109,6 +109,18 @@ def portal_db(site):
 
 
 
+def access_log_once_it_shows(site, text: str, seconds: float = 10) -> str:
+    """nginx writes a request's log line after it has sent the response: read the log until the line is
+    there (or the time is up, and the assertion shows the log as it is)."""
+    log_file = site.prefix / "logs/portal.access.log"
+    deadline = time.monotonic() + seconds
+    while True:
+        log = log_file.read_text()
+        if text in log or time.monotonic() > deadline:
+            return log
+        time.sleep(0.1)
+
+
 def access_lines(text: str, path: str) -> list[str]:
     return [line for line in text.splitlines() if f"GET {path} " in line]
 
@@ -161,6 +173,6 @@ def test_an_application_with_a_resume_over_1_mb_passes_and_its_status_link_is_no
     path = re.search(r"https://interns\.example\.org(/status/[A-Za-z0-9_-]+)", message.text_body).group(1)
     status = visitor.get(path)
     assert status.status == 200 and "Fall Internship" in status.text
-    log = (site.prefix / "logs/portal.access.log").read_text()
+    log = access_log_once_it_shows(site, "GET /status/... ")
     assert path not in log, log
     assert "GET /status/... " in log, log
