@@ -104,9 +104,10 @@ def _index_blocks() -> bytes:
     return b"".join(db.session.scalars(text("SELECT block FROM applications_search_data")))
 
 
+# Only SQLite's FTS5 table stores the text in blocks of its own: PostgreSQL's index goes with VACUUM, as the
+# row's old version does, so there is no PostgreSQL case to skip.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_on_sqlite_an_erased_name_leaves_the_index_itself_not_only_its_results(app, program, backend):
-    if backend != "sqlite":
-        pytest.skip("PostgreSQL's index is its own: dead entries go with VACUUM, as the row's old version does")
     application = ApplicationFactory(
         program=program, full_name="Qzxjvk Wombat", email="qzxjvk@example.org", status=ApplicationStatus.DECLINED
     )
