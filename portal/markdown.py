@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -52,8 +53,16 @@ def _only_safe_links(element: str, attribute: str, value: str) -> str | None:
 
 
 def render_markdown(text: str) -> Markup:
-    """Safe HTML for a posting body; headings start at h2 because the page's title is the h1."""
-    tokens = _renderer.parse(text or "")
+    """Safe HTML for a posting body; headings start at h2 because the page's title is the h1.
+
+    Kept per text (the posting page shows the same body on every request, and parsing plus sanitising
+    it was most of that page's time); an edited body is a new text, rendered on its first view."""
+    return _rendered(text or "")
+
+
+@lru_cache(maxsize=256)
+def _rendered(text: str) -> Markup:
+    tokens = _renderer.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
             token.tag = "h2"
