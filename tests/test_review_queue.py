@@ -30,6 +30,7 @@ from sqlalchemy import event, func, select
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus, AuditEvent, Review, Score
+from portal.services.queue import QueuePage
 from portal.services.review_statistics import recompute_all
 
 # ---- helpers --------------------------------------------------------------------------------------
@@ -402,6 +403,22 @@ def test_the_queue_shows_25_a_page(signed_in, program):
     # A page past the end shows the last page; nonsense shows the first.
     assert "Showing 26–30 of 30" in get_queue(signed_in, page="99")
     assert "Showing 1–25 of 30" in get_queue(signed_in, page="x")
+
+
+@pytest.mark.parametrize(
+    ("page", "pages", "links"),
+    [
+        (1, 1, [1]),
+        (1, 4000, [1, 2, 3, None, 4000]),
+        (5, 4000, [1, 2, 3, 4, 5, 6, 7, None, 4000]),
+        (2000, 4000, [1, None, 1998, 1999, 2000, 2001, 2002, None, 4000]),
+        (4000, 4000, [1, None, 3998, 3999, 4000]),
+    ],
+)
+def test_page_links_show_the_ends_and_two_either_side_with_gaps_marked(page, pages, links):
+    """With 100,000 applications the links stay a handful (they were worked out by walking all 4,000 pages)."""
+    result = QueuePage(rows=[], total=pages * 25, page=page, per_page=25, status_counts={})
+    assert result.page_links == links
 
 
 def test_an_empty_queue_says_so(signed_in, program):

@@ -115,6 +115,21 @@ class QueuePage:
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
+    def page_links(self) -> list[int | None]:
+        """The page numbers to link: the first, the last and two either side of this one, None for a gap
+        ("1 … 5 6 7 8 9 … 4000"); worked out from the numbers, not by walking every page."""
+        around = range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)
+        numbers = sorted({1, self.pages, *around})
+        links: list[int | None] = []
+        for number in numbers:
+            if links and number - links[-1] == 2:  # a gap of one page: link it instead of an ellipsis
+                links.append(number - 1)
+            elif links and number - links[-1] > 2:
+                links.append(None)
+            links.append(number)
+        return links
+
+    @property
     def first(self) -> int:
         """The position of the first row shown ("Showing 26–50 of 137"); 0 when there is none."""
         return (self.page - 1) * self.per_page + 1 if self.rows else 0
