@@ -134,10 +134,10 @@ def _programs() -> tuple[int, str, str, dict[str, str]]:
 
 def _derived_figures() -> None:
     """What the services keep up to date row by row, rebuilt once for the bulk-inserted rows."""
-    from portal.services import queue_search
+    from portal.services import queue_search, review_statistics
 
-    # TODO(issue 14): portal.services.review_statistics.recompute_all() (the queue's stored scores) once it
-    # is committed. The compliance page needs nothing here: it reads the weeks through an index.
+    # The compliance page needs nothing here: it reads the weeks through an index.
+    review_statistics.recompute_all()
     queue_search.reindex_all()
 
 
