@@ -8,6 +8,7 @@ from portal.models.application import (
     SelfIdentification,
 )
 from portal.models.application_search import include_in_comparison  # noqa: F401 - its DDL events, for create_all
+from portal.models.application_tally import ApplicationTally
 from portal.models.audit import AuditEvent
 from portal.models.concern import Concern, ConcernKind
 from portal.models.data_request import DataRequest, DataRequestKind
@@ -32,6 +33,7 @@ from portal.models.timesheet import TimesheetEntry, TimesheetWeek, WeekStatus
 from portal.models.user import RecoveryCode, Role, TokenPurpose, User, UserToken
 
 __all__ = [
+    "ApplicationTally",
     "DataRequest",
     "DataRequestKind",
     "HoursStatement",

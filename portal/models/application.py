@@ -173,8 +173,26 @@ Index(
 Index("ix_applications_all_submitted", Application.submitted_at, Application.id)
 Index("ix_applications_all_raw", Application.scored.desc(), Application.raw_mean.desc(), Application.id)
 Index("ix_applications_all_normalised", Application.scored.desc(), Application.mean_z.desc(), Application.id)
-Index("ix_applications_queue_counts", Application.program_id, Application.status, Application.data_deleted_at)
-Index("ix_applications_all_counts", Application.status, Application.data_deleted_at)
+# One status's kept applications, newest first (the queue filtered by status), and the counts by status when
+# a search or "needs my score" decides them (portal.models.application_tally keeps the others).
+_KEPT = Application.data_deleted_at.is_(None)
+Index(
+    "ix_applications_queue_status",
+    Application.program_id,
+    Application.status,
+    Application.submitted_at,
+    Application.id,
+    sqlite_where=_KEPT,
+    postgresql_where=_KEPT,
+)
+Index(
+    "ix_applications_all_status",
+    Application.status,
+    Application.submitted_at,
+    Application.id,
+    sqlite_where=_KEPT,
+    postgresql_where=_KEPT,
+)
 # The applications whose fair score moves with their program's pool (a few: reviewers with under 3 reviews).
 Index(
     "ix_applications_pool_measured",

@@ -5,8 +5,11 @@ The database filters, sorts and pages; only the page's 25 applications are loade
 queries and the rows read stay the same whatever the number of applications:
 
 1. ``visible_programs``: the programs the person reviews (every program for admins);
-2. the status counts of the filtered applications (every filter but status), one ``GROUP BY status``:
-   the total is the chosen status's count, or their sum;
+2. the status counts of the filtered applications (every filter but status), one ``GROUP BY status``
+   over the tally the database keeps (``portal.models.application_tally``: a few hundred rows whatever
+   the number of applications), or over the applications themselves when a search or "needs my score"
+   decides them (a search matches few; "needs my score" is one person's); the total is the chosen
+   status's count, or their sum;
 3. the page: ``ORDER BY … LIMIT 25 OFFSET …`` on the indexed figures, with the program, the program's
    score pool (for the normalised score) and "scored by me" joined in.
 
@@ -41,6 +44,7 @@ from portal.models import (
     Application,
     ApplicationAnswer,
     ApplicationQuestion,
+    ApplicationTally,
     Program,
     Review,
     Role,
@@ -203,6 +207,38 @@ def _filtered(statement: Select, user: User, programs: Sequence[Program], filter
     return statement
 
 
+def _tallied(statement: Select, user: User, programs: Sequence[Program], filters: QueueFilters) -> Select:
+    """``statement`` over ``application_tallies`` narrowed as ``_filtered`` narrows the applications; only for
+    the filters the tally holds (not a search, not "needs my score")."""
+    visible_ids = [program.id for program in programs]
+    if filters.program_id is not None:
+        statement = statement.where(ApplicationTally.program_id == filters.program_id)
+    if filters.program_id not in visible_ids and user.role != Role.ADMIN:
+        statement = statement.where(ApplicationTally.program_id.in_(visible_ids))
+    if filters.wants_credit:
+        statement = statement.where(ApplicationTally.wants_credit.is_(True))
+    if filters.seeks_stipend:
+        statement = statement.where(ApplicationTally.seeks_stipend.is_(True))
+    if filters.hours_min is not None:
+        statement = statement.where(ApplicationTally.hours_per_week >= filters.hours_min)
+    if filters.hours_max is not None:
+        statement = statement.where(ApplicationTally.hours_per_week <= filters.hours_max)
+    return statement
+
+
+def status_counts(user: User, programs: Sequence[Program], filters: QueueFilters) -> dict[ApplicationStatus, int]:
+    """How many visible, kept applications of each status match every filter but status (0 for none)."""
+    if filters.search.strip() or filters.needs_my_score:
+        statement = _filtered(select(Application.status, func.count()), user, programs, filters)
+        statement = statement.group_by(Application.status)
+    else:
+        statement = _tallied(
+            select(ApplicationTally.status, func.sum(ApplicationTally.applications)), user, programs, filters
+        ).group_by(ApplicationTally.status)
+    counted = {status: int(count or 0) for status, count in db.session.execute(statement)}
+    return {status: counted.get(status, 0) for status in ApplicationStatus}
+
+
 def _in_programs(user: User, visible_ids: list[int]) -> ColumnElement[bool]:
     """The visible programs' applications, written so the database can read one program's queue in order
     from its index (``program_id = ?``), and an admin's from the index of every program (no condition)."""
@@ -254,13 +290,8 @@ def build_queue(
     per_page: int = PAGE_SIZE,
 ) -> QueuePage:
     """One page of the queue of ``user``, who sees ``programs`` (from ``visible_programs``)."""
-    counted = dict(
-        db.session.execute(
-            _filtered(select(Application.status, func.count()), user, programs, filters).group_by(Application.status)
-        ).all()
-    )
-    status_counts = {status: counted.get(status, 0) for status in ApplicationStatus}
-    total = status_counts[filters.status] if filters.status is not None else sum(status_counts.values())
+    counts = status_counts(user, programs, filters)
+    total = counts[filters.status] if filters.status is not None else sum(counts.values())
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
     rows: list[QueueRow] = []
@@ -283,7 +314,7 @@ def build_queue(
         total=total,
         page=page,
         per_page=per_page,
-        status_counts=status_counts,
+        status_counts=counts,
         programs=list(programs),
     )
 
