@@ -38,8 +38,9 @@ LAST_NAMES = (
     "Moreau Mensah Novak Rossi Khan Berg Adeyemi Costa Sato Petrov Garcia Nasser Ivanova Dubois Rahman Conti Walsh "
     "Sokolov Malik Ortega Lund Farah Santos"
 ).split()
-#: The queue search every size has at least one match for (application 0 carries it).
-SEARCHED_NAME = f"{FIRST_NAMES[0]} {LAST_NAMES[0]}"
+#: The queue search's name: application 0 (the newest) carries it and no other does, so the searched page
+#: shows one row at every size and its growth is the index's, not that of a longer page.
+SEARCHED_NAME = "Wilhelmina Zabrowski"
 SCHOOLS = ("Hunter College", "Brooklyn College", "NYU", "City College of New York", "The New School", "")
 STATUS_CYCLE = (
     *["submitted"] * 8,
@@ -227,6 +228,8 @@ def _bulk(connection: Connection, program_id: int, size: Size) -> None:
         for i in range(chunk, min(chunk + BATCH, size.applications)):
             application_id = first_application + i
             first, last = FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)]
+            if i == 0:
+                first, last = SEARCHED_NAME.split()
             status = STATUS_CYCLE[i % len(STATUS_CYCLE)]
             submitted = now - span * i - timedelta(minutes=1)
             school = SCHOOLS[i % len(SCHOOLS)]
