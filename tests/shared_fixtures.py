@@ -1,4 +1,5 @@
-"""Shared test data: today's date, a program, its supervisor, an intern, their placement and an admin.
+"""Shared test data: today's date, a program, its supervisor, an intern, their placement and an admin; and
+``migrated_app``, an app on a database built by the migrations rather than ``create_all``.
 
 Registered in conftest.py's ``pytest_plugins``: ask for a fixture by name, never import this module.
 Dates are fixtures, never module constants, so they are read when each test starts, not at import.
@@ -21,6 +22,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from conftest import create_postgres_database, drop_postgres_database, make_test_config
 from factories import (
     ActivityCategoryFactory,
     AdminFactory,
@@ -30,7 +32,10 @@ from factories import (
     RubricCriterionFactory,
     UserFactory,
 )
+from flask_migrate import upgrade
 
+from portal import create_app
+from portal.extensions import db
 from portal.models import Placement, Program, User
 from portal.rules.weeks import week_monday
 
@@ -101,3 +106,18 @@ def placement(program, intern, supervisor, this_monday) -> Placement:
         supervisor=supervisor,
         start_date=this_monday - timedelta(weeks=4),
     )
+
+
+@pytest.fixture
+def migrated_app(backend, tmp_path):
+    """An app (context pushed) on a new database upgraded by the migrations, for what they make beyond the models'
+    tables (triggers, the search index) and what they do to rows already there (downgrade and upgrade again)."""
+    url = f"sqlite:///{tmp_path / 'migrated.db'}" if backend == "sqlite" else create_postgres_database("migrated")
+    application = create_app(make_test_config(url, tmp_path))
+    with application.app_context():
+        upgrade()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+    if backend != "sqlite":
+        drop_postgres_database(url)

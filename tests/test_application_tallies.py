@@ -8,12 +8,10 @@ import random
 from collections import Counter
 
 import pytest
-from conftest import create_postgres_database, drop_postgres_database, make_test_config
 from factories import ApplicationFactory, ProgramFactory, UserFactory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, func, insert, select, update
 
-from portal import create_app
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus, ApplicationTally, Program
@@ -122,19 +120,6 @@ def test_the_recount_repairs_a_tally_that_missed_changes(app):
     recount_all()
     db.session.commit()
     assert tallied() == counted()
-
-
-@pytest.fixture
-def migrated_app(backend, tmp_path):
-    url = f"sqlite:///{tmp_path / 'migrated.db'}" if backend == "sqlite" else create_postgres_database("tallies")
-    application = create_app(make_test_config(url, tmp_path))
-    with application.app_context():
-        upgrade()
-        yield application
-        db.session.remove()
-        db.engine.dispose()
-    if backend != "sqlite":
-        drop_postgres_database(url)
 
 
 def test_a_migrated_database_counts_the_applications_it_had_and_those_that_come(migrated_app):

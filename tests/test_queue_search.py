@@ -5,12 +5,10 @@ database), and that the query is one the index can answer."""
 from __future__ import annotations
 
 import pytest
-from conftest import create_postgres_database, drop_postgres_database, make_test_config
 from factories import ApplicationFactory, ProgramFactory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, insert, select, text
 
-from portal import create_app
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Application, ApplicationStatus, Program
@@ -168,22 +166,6 @@ def test_the_search_is_a_query_the_index_answers(applicants):
 
 
 # ---- a migrated database ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def migrated_app(backend, tmp_path):
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
-        url = create_postgres_database("portal_search")
-    application = create_app(make_test_config(url, tmp_path))
-    with application.app_context():
-        upgrade()
-        yield application
-        db.session.remove()
-        db.engine.dispose()
-    if backend != "sqlite":
-        drop_postgres_database(url)
 
 
 def test_a_migrated_database_indexes_the_rows_it_had_and_the_rows_that_come(migrated_app):
