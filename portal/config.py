@@ -89,6 +89,9 @@ def default_settings(instance_path: str) -> dict[str, object]:
         # Years an intern's timesheets and hours statements are kept after the placement ends (`flask purge`).
         "INTERN_RECORDS_RETENTION_YEARS": 3,
         "WTF_CSRF_ENABLED": True,
+        # Seconds a posting and its empty form are kept whole for visitors who are not signed in (0: never);
+        # an admin's change shows at once on the worker that saved it, on the others within this time.
+        "PUBLIC_PAGE_SECONDS": 5,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 

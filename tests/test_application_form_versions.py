@@ -126,6 +126,7 @@ def test_the_kept_empty_form_is_the_markup_the_form_draws_in_full(app, client, p
     assert 'aria-describedby="hours_per_week-hint"' in kept and "(optional)" in kept  # the accessible markup
 
 
+@pytest.mark.app_config(PUBLIC_PAGE_SECONDS=0)  # the drawing's own queries: no whole page kept (page_cache)
 def test_the_form_runs_the_same_few_queries_however_many_questions(app, client):
     one, many = ProgramFactory(), ProgramFactory()
     ApplicationQuestionFactory(program=one)

@@ -12,7 +12,7 @@ from portal.database import forget_deleted_text, utcnow
 from portal.extensions import limiter
 from portal.models import Application, Program
 from portal.public.blueprint import bp
-from portal.public.empty_form import empty_form_html
+from portal.public.empty_form import empty_form_html, fill_form_tokens
 from portal.public.forms import (
     ApplicationForm,
     ConfirmForm,
@@ -20,6 +20,7 @@ from portal.public.forms import (
     application_form,
     self_identification_questions,
 )
+from portal.public.page_cache import public_page
 from portal.rules.availability import WindowState
 from portal.rules.pipeline import applicant_can_delete_data, applicant_can_withdraw
 from portal.rules.program_states import closed_early, posting_window
@@ -54,12 +55,25 @@ def _render_form(program: Program, form: ApplicationForm, file_again: bool = Fal
 
 
 def _render_empty_form(program: Program, questions: list) -> str:
-    """The empty form: its markup drawn once per program version, this request's tokens filled in."""
+    """The empty form's page with placeholders for this request's tokens (``fill_form_tokens``); the form's
+    markup is drawn once per program version."""
 
     def draw(form: ApplicationForm) -> str:
         return render_template("public/_application_form.html", program=program, form=form, rules=program.rules())
 
-    return render_template("public/apply.html", program=program, form_html=empty_form_html(program, questions, draw))
+    form_html = empty_form_html(program, questions, draw, keep_placeholders=True)
+    return render_template("public/apply.html", program=program, form_html=form_html)
+
+
+def _apply_page(slug: str) -> str:
+    """What ``GET /programs/<slug>/apply`` shows: the empty form, or why one cannot apply (with placeholders)."""
+    program = program_or_404(slug)
+    today = date.today()
+    window = posting_window(program.state, today, program.applications_open, program.applications_close)
+    if window is not WindowState.OPEN:
+        early = closed_early(program.state, today, program.applications_close)
+        return render_template("public/apply_closed.html", program=program, window=window, closed_early=early)
+    return _render_empty_form(program, program.active_questions())
 
 
 def _checked_resume(form: ApplicationForm):
@@ -80,6 +94,8 @@ def _checked_resume(form: ApplicationForm):
 @bp.route("/programs/<slug>/apply", methods=["GET", "POST"])
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
 def apply(slug: str):
+    if request.method == "GET":
+        return public_page("apply", slug, lambda: _apply_page(slug), fill=fill_form_tokens)
     program = program_or_404(slug)
     today = date.today()
     window = posting_window(program.state, today, program.applications_open, program.applications_close)
@@ -87,8 +103,6 @@ def apply(slug: str):
         early = closed_early(program.state, today, program.applications_close)
         return render_template("public/apply_closed.html", program=program, window=window, closed_early=early)
     questions = program.active_questions()
-    if request.method == "GET":
-        return _render_empty_form(program, questions)
     form = application_form(questions)
     # A repeated POST of the same rendered form (a double click) lands on the same confirmation.
     if service.find_by_submission_key(form.submission_key.data or ""):

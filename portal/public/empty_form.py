@@ -70,19 +70,32 @@ def form_version(program: Program, questions: list[ApplicationQuestion]) -> tupl
 
 
 def empty_form_html(
-    program: Program, questions: list[ApplicationQuestion], draw: Callable[[ApplicationForm], str]
+    program: Program,
+    questions: list[ApplicationQuestion],
+    draw: Callable[[ApplicationForm], str],
+    *,
+    keep_placeholders: bool = False,
 ) -> Markup:
     """The empty form for ``program`` with this request's CSRF token and a fresh submission key; ``draw``
-    renders a form's markup and runs only the first time a program version is asked for."""
+    renders a form's markup and runs only the first time a program version is asked for. With
+    ``keep_placeholders`` the page that shows it is kept whole (``portal.public.page_cache``) and filled
+    per request by ``fill_form_tokens``."""
     drawings = _drawings()
     version = form_version(program, questions)
     html = drawings.by_version.get(version)
     if html is None:
         html = _draw_with_placeholders(questions, draw)
         drawings.keep(version, html)
+    # Not an XSS (ruff S704, bandit B704): the markup is the form template's, drawn just above.
+    return Markup(html if keep_placeholders else fill_form_tokens(html))  # noqa: S704  # nosec B704
+
+
+def fill_form_tokens(html: str) -> str:
+    """A page holding the empty form's placeholders with this request's CSRF token and a new submission key
+    (a page without them comes back as it is)."""
     if _CSRF_PLACEHOLDER in html:
         html = html.replace(_CSRF_PLACEHOLDER, escape(generate_csrf()))
-    return Markup(html.replace(_KEY_PLACEHOLDER, secrets.token_urlsafe(24)))  # noqa: S704  # nosec B704
+    return html.replace(_KEY_PLACEHOLDER, secrets.token_urlsafe(24))
 
 
 def _draw_with_placeholders(questions: list[ApplicationQuestion], draw: Callable[[ApplicationForm], str]) -> str:

@@ -11,6 +11,7 @@ from portal.forms import page_number
 from portal.markdown import markdown_sections
 from portal.models import Program, ProgramState
 from portal.public.blueprint import bp
+from portal.public.page_cache import public_page
 from portal.rules.availability import WindowState, application_window
 from portal.rules.program_states import closed_early, posting_window
 from portal.rules.settings import StipendTier
@@ -73,4 +74,4 @@ def posting_page(program: Program, *, preview: bool = False) -> str:
 
 @bp.get("/programs/<slug>")
 def posting(slug: str):
-    return posting_page(program_or_404(slug))
+    return public_page("posting", slug, lambda: posting_page(program_or_404(slug)))
