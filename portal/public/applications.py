@@ -65,15 +65,19 @@ def _render_empty_form(program: Program, questions: list) -> str:
     return render_template("public/apply.html", program=program, form_html=form_html)
 
 
-def _apply_page(slug: str) -> str:
-    """What ``GET /programs/<slug>/apply`` shows: the empty form, or why one cannot apply (with placeholders)."""
-    program = program_or_404(slug)
-    today = date.today()
+def _closed_page(program: Program, today: date) -> str | None:
+    """Why one cannot apply to ``program`` today (not open yet, closed), or None while it is open."""
     window = posting_window(program.state, today, program.applications_open, program.applications_close)
-    if window is not WindowState.OPEN:
-        early = closed_early(program.state, today, program.applications_close)
-        return render_template("public/apply_closed.html", program=program, window=window, closed_early=early)
-    return _render_empty_form(program, program.active_questions())
+    if window is WindowState.OPEN:
+        return None
+    early = closed_early(program.state, today, program.applications_close)
+    return render_template("public/apply_closed.html", program=program, window=window, closed_early=early)
+
+
+def _apply_page(slug: str) -> str:
+    """What ``GET /programs/<slug>/apply`` shows: the empty form (with placeholders), or why one cannot apply."""
+    program = program_or_404(slug)
+    return _closed_page(program, date.today()) or _render_empty_form(program, program.active_questions())
 
 
 def _checked_resume(form: ApplicationForm):
@@ -98,10 +102,9 @@ def apply(slug: str):
         return public_page("apply", slug, lambda: _apply_page(slug), fill=fill_form_tokens)
     program = program_or_404(slug)
     today = date.today()
-    window = posting_window(program.state, today, program.applications_open, program.applications_close)
-    if window is not WindowState.OPEN:
-        early = closed_early(program.state, today, program.applications_close)
-        return render_template("public/apply_closed.html", program=program, window=window, closed_early=early)
+    closed = _closed_page(program, today)
+    if closed is not None:
+        return closed
     questions = program.active_questions()
     form = application_form(questions)
     # A repeated POST of the same rendered form (a double click) lands on the same confirmation.
