@@ -125,8 +125,10 @@ def apply(slug: str):
             questions=questions,
             question_values=form.question_values(),
         )
-    session[SUBMITTED_SESSION_KEY] = program.slug
-    return redirect(url_for("public.submitted", slug=program.slug))
+    # ``slug`` (the address it was sent to, the program's own) rather than ``program.slug``: after the commit
+    # reading the program would load it again.
+    session[SUBMITTED_SESSION_KEY] = slug
+    return redirect(url_for("public.submitted", slug=slug))
 
 
 @bp.get("/programs/<slug>/apply/submitted")

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Text, and_, cast, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.database import utcnow
 from portal.extensions import db
@@ -125,6 +126,9 @@ def submit_application(
             token = application.issue_status_token()
     except IntegrityError:
         return _lost_race(program, answers["email"], submission_key)
+    # A row inserted just now has no answers and no resume yet: say so, rather than ask the database.
+    set_committed_value(application, "answers", [])
+    set_committed_value(application, "resume", None)
     asked = program.active_questions() if questions is None else questions
     save_answers(application, asked, question_values or {})
     store_resume(application, resume, current_app.config["UPLOAD_FOLDER"])
