@@ -120,7 +120,9 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn with 2 sync workers on 127.0.0.1 and no access log; the other settings from ``config``."""
 
-    def __init__(self, app: str, env: dict[str, str], *, config: Path, chdir: Path = ROOT, port: int = 0) -> None:
+    def __init__(
+        self, app: str, env: dict[str, str], *, config: Path, chdir: Path = ROOT, port: int = 0, workers: int = 2
+    ) -> None:
         self.port = port or free_port()
         self.process = subprocess.Popen(
             [
@@ -130,7 +132,7 @@ class Gunicorn:
                 "--config",
                 str(config),
                 "--workers",
-                "2",
+                str(workers),
                 "--worker-class",
                 "sync",
                 "--bind",
