@@ -107,8 +107,11 @@ def build(database_url: str, instance: str, size: Size) -> BenchData:
         _derived_figures()
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
+            # As autovacuum leaves a database that has been running: statistics, and the visibility map that
+            # lets the compliance page's weeks come from the (week, category, minutes) index alone. Without
+            # it PostgreSQL read all 47,200 entries at 500 interns (6.8 ms, against 3.3 ms vacuumed).
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("ANALYZE"))
+                connection.execute(text("VACUUM ANALYZE"))
         db.engine.dispose()
     return BenchData(BENCH_SLUG, admin_email, admin_password, questions, time.perf_counter() - started)
 
