@@ -196,9 +196,9 @@ def _register_error_pages(app: Flask) -> None:
     def csrf_refused(error: CSRFError):
         """An expired or missing CSRF token: the error page, except on the application form, which comes
         back with the applicant's answers (a long form is often open longer than the token lasts)."""
-        from portal.public.applications import application_form_kept
+        from portal.public.applications import APPLY_ENDPOINTS, application_form_kept
 
-        kept = application_form_kept() if request.endpoint == "public.apply" else None
+        kept = application_form_kept() if request.endpoint in APPLY_ENDPOINTS else None
         return kept or render_error(400, error)
 
     app.register_error_handler(CSRFError, csrf_refused)

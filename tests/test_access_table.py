@@ -77,6 +77,7 @@ POLICY: dict[str, Policy] = {
     "public.home": public("the list of open programs"),
     "public.posting": public("a published posting"),
     "public.apply": public("the application form"),
+    "public.send_application": public("sending the application form (rate-limited)"),
     "public.submitted": public("the confirmation, for the browser that applied (others go to the posting)"),
     "public.status": public("the applicant's private status link: the token is the key"),
     "public.withdraw": public("the private link: withdrawing before a decision"),

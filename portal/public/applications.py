@@ -95,11 +95,19 @@ def _checked_resume(form: ApplicationForm):
         return None
 
 
-@bp.route("/programs/<slug>/apply", methods=["GET", "POST"])
-@limiter.limit(SUBMIT_LIMIT, methods=["POST"])
+#: The form's address answers both: ``apply`` shows it (kept whole, page_cache) and ``send_application``,
+#: rate-limited, takes what is sent (the limiter costs a page view nothing this way).
+APPLY_ENDPOINTS = frozenset({"public.apply", "public.send_application"})
+
+
+@bp.get("/programs/<slug>/apply")
 def apply(slug: str):
-    if request.method == "GET":
-        return public_page("apply", slug, lambda: _apply_page(slug), fill=fill_form_tokens)
+    return public_page("apply", slug, lambda: _apply_page(slug), fill=fill_form_tokens)
+
+
+@bp.post("/programs/<slug>/apply")
+@limiter.limit(SUBMIT_LIMIT)
+def send_application(slug: str):
     program = program_or_404(slug)
     today = date.today()
     closed = _closed_page(program, today)
@@ -254,7 +262,7 @@ def lost_link_sent():
 
 def application_form_kept():
     """An application sent with an expired or missing CSRF token: the form again with what was typed and a
-    message (the app's CSRF error handler calls this for ``public.apply``); None when the form is not open."""
+    message (the app's CSRF error handler calls this for ``APPLY_ENDPOINTS``); None when the form is not open."""
     program = find_program(request.view_args["slug"])
     if program is None:
         return None
@@ -276,7 +284,7 @@ ANSWER_TOO_LONG_MESSAGE = (
 @bp.app_errorhandler(RequestEntityTooLarge)
 def request_too_large(error):
     """A file far over the limit never reaches the form: answer with the form and a clear message."""
-    program = find_program(request.view_args["slug"]) if request.endpoint == "public.apply" else None
+    program = find_program(request.view_args["slug"]) if request.endpoint in APPLY_ENDPOINTS else None
     if program is None:
         return render_template("errors/413.html"), 413
     form = application_form(program.active_questions(), formdata=None)
