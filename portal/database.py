@@ -39,8 +39,8 @@ def configure_engine_events() -> None:
     def _sqlite_savepoint_inside_a_transaction(connection, name):
         """pysqlite opens a transaction only before an INSERT, UPDATE or DELETE, so a SAVEPOINT that comes
         first starts one of its own and its RELEASE commits: a refusal later in the same request could
-        then not roll back what the savepoint wrote. Begin the transaction first, as PostgreSQL has (IMMEDIATE:
-    a savepoint is there to write, see ``_sqlite_pragmas``)."""
+        then not roll back what the savepoint wrote. Begin the transaction first, as PostgreSQL has
+        (IMMEDIATE: a savepoint is there to write, see ``_sqlite_pragmas``)."""
         dbapi_connection = connection.connection.dbapi_connection
         if type(dbapi_connection).__module__.startswith("sqlite3") and not dbapi_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import date
 
@@ -58,14 +59,15 @@ class _Pages:
             self.by_key.clear()
 
 
-_every_app_pages: list[_Pages] = []
+#: Every live app's pages, for a commit to empty; an app's go with it (the tests build thousands of apps).
+_every_app_pages: weakref.WeakSet[_Pages] = weakref.WeakSet()
 
 
 def _pages() -> _Pages:
     pages = current_app.extensions.get("public_pages")
     if pages is None:
         pages = current_app.extensions["public_pages"] = _Pages()
-        _every_app_pages.append(pages)
+        _every_app_pages.add(pages)
     return pages
 
 
@@ -93,7 +95,7 @@ def public_page(name: str, slug: str, draw: Callable[[], str], fill: Callable[[s
 
 def forget_public_pages() -> None:
     """Empty every app's kept pages in this process."""
-    for pages in _every_app_pages:
+    for pages in list(_every_app_pages):
         pages.forget()
 
 

@@ -185,22 +185,9 @@ def _scored_by(user: User) -> ColumnElement[bool]:
 
 def _filtered(statement: Select, user: User, programs: Sequence[Program], filters: QueueFilters) -> Select:
     """``statement`` narrowed to the visible, undeleted applications matching every filter but status."""
-    statement = statement.where(Application.data_deleted_at.is_(None))
-    visible_ids = [program.id for program in programs]
-    if filters.program_id is not None:
-        statement = statement.where(Application.program_id == filters.program_id)
-    if filters.program_id not in visible_ids:
-        statement = statement.where(_in_programs(user, visible_ids))
+    statement = _answered(statement.where(Application.data_deleted_at.is_(None)), Application, user, programs, filters)
     if filters.needs_my_score:
         statement = statement.where(~_scored_by(user))
-    if filters.wants_credit:
-        statement = statement.where(Application.wants_credit.is_(True))
-    if filters.seeks_stipend:
-        statement = statement.where(Application.seeks_stipend.is_(True))
-    if filters.hours_min is not None:
-        statement = statement.where(Application.hours_per_week >= filters.hours_min)
-    if filters.hours_max is not None:
-        statement = statement.where(Application.hours_per_week <= filters.hours_max)
     if filters.search.strip():
         blind_ids = [program.id for program in programs if program.blind_review]
         statement = statement.where(search_condition(filters.search, blind_ids))
@@ -210,19 +197,31 @@ def _filtered(statement: Select, user: User, programs: Sequence[Program], filter
 def _tallied(statement: Select, user: User, programs: Sequence[Program], filters: QueueFilters) -> Select:
     """``statement`` over ``application_tallies`` narrowed as ``_filtered`` narrows the applications; only for
     the filters the tally holds (not a search, not "needs my score")."""
+    return _answered(statement, ApplicationTally, user, programs, filters)
+
+
+def _answered(
+    statement: Select,
+    model: type[Application] | type[ApplicationTally],
+    user: User,
+    programs: Sequence[Program],
+    filters: QueueFilters,
+) -> Select:
+    """The filters on what the applicant answered (and the visible programs), on the applications or on the
+    tally, which share these columns."""
     visible_ids = [program.id for program in programs]
     if filters.program_id is not None:
-        statement = statement.where(ApplicationTally.program_id == filters.program_id)
-    if filters.program_id not in visible_ids and user.role != Role.ADMIN:
-        statement = statement.where(ApplicationTally.program_id.in_(visible_ids))
+        statement = statement.where(model.program_id == filters.program_id)
+    if filters.program_id not in visible_ids:
+        statement = statement.where(_in_programs(user, visible_ids, model.program_id))
     if filters.wants_credit:
-        statement = statement.where(ApplicationTally.wants_credit.is_(True))
+        statement = statement.where(model.wants_credit.is_(True))
     if filters.seeks_stipend:
-        statement = statement.where(ApplicationTally.seeks_stipend.is_(True))
+        statement = statement.where(model.seeks_stipend.is_(True))
     if filters.hours_min is not None:
-        statement = statement.where(ApplicationTally.hours_per_week >= filters.hours_min)
+        statement = statement.where(model.hours_per_week >= filters.hours_min)
     if filters.hours_max is not None:
-        statement = statement.where(ApplicationTally.hours_per_week <= filters.hours_max)
+        statement = statement.where(model.hours_per_week <= filters.hours_max)
     return statement
 
 
@@ -239,14 +238,14 @@ def status_counts(user: User, programs: Sequence[Program], filters: QueueFilters
     return {status: counted.get(status, 0) for status in ApplicationStatus}
 
 
-def _in_programs(user: User, visible_ids: list[int]) -> ColumnElement[bool]:
-    """The visible programs' applications, written so the database can read one program's queue in order
-    from its index (``program_id = ?``), and an admin's from the index of every program (no condition)."""
+def _in_programs(user: User, visible_ids: list[int], program_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The visible programs' rows, written so the database can read one program's queue in order from its
+    index (``program_id = ?``), and an admin's from the index of every program (no condition)."""
     if user.role == Role.ADMIN:  # visible_programs gives admins every program
         return true()
     if len(visible_ids) == 1:
-        return Application.program_id == visible_ids[0]
-    return Application.program_id.in_(visible_ids)
+        return program_id == visible_ids[0]
+    return program_id.in_(visible_ids)
 
 
 def _order(sort: QueueSort) -> tuple[ColumnElement, ...]:
