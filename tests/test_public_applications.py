@@ -11,6 +11,7 @@ import pytest
 from documents import HTML_PAGE, MINIMAL_PDF, WINDOWS_EXE, minimal_docx, plain_zip
 from factories import ApplicationFactory, ProgramFactory, add_demo_questions
 from sqlalchemy import func, select
+from test_progress import count_queries
 
 from portal.extensions import db
 from portal.models import (
@@ -280,6 +281,33 @@ def test_a_double_click_creates_exactly_one_application(client, program):
     assert second.headers["Location"] == first.headers["Location"]
     assert count(Application) == 1
     assert count(OutboxMessage) == 1
+
+
+def test_sending_an_application_asks_the_database_the_same_few_questions_however_many_have_applied(
+    client, program
+):
+    """The program, its tiers and questions, one look for an earlier application (this form's or this
+    address's), then the rows it writes: the same statements for the first and the seventh applicant, and no
+    savepoint around the insert."""
+    fields = question_fields("fall")
+
+    def send(number: int) -> list[str]:
+        with count_queries() as statements:
+            response = post_application(
+                client, fields=fields, email=f"applicant{number}@example.org", submission_key=f"form-{number}"
+            )
+        assert response.status_code == 302 and "/apply/submitted" in response.headers["Location"]
+        return statements
+
+    first = send(0)
+    for number in range(1, 6):
+        send(number)
+    later = send(6)
+    assert len(first) == len(later)
+    reads_of_applications = [s for s in later if s.lstrip().upper().startswith("SELECT") and "FROM applications" in s]
+    assert len(reads_of_applications) == 1
+    assert not any("SAVEPOINT" in statement.upper() for statement in later)
+    assert count(Application) == 7
 
 
 # --- 5. after submitting ----------------------------------------------------------------------------

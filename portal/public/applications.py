@@ -115,9 +115,8 @@ def send_application(slug: str):
         return closed
     questions = program.active_questions()
     form = application_form(questions)
-    # A repeated POST of the same rendered form (a double click) lands on the same confirmation.
-    if service.find_by_submission_key(form.submission_key.data or ""):
-        return redirect(url_for("public.submitted", slug=program.slug))
+    # A repeated POST of the same rendered form (a double click) lands on the same confirmation: the
+    # service finds the application it made (``submission_key``) and makes no other.
     valid = form.validate_with_rules(program.rules())
     resume = _checked_resume(form)
     if not valid or form.resume.errors:

@@ -68,27 +68,44 @@ def status_url(token: str) -> str:
     return absolute_url("public.status", token=token)
 
 
-def active_application(program: Program, email: str) -> Application | None:
-    return db.session.scalar(
-        select(Application).where(
-            Application.program_id == program.id,
-            Application.email == email.strip().lower(),
-            Application.status != ApplicationStatus.WITHDRAWN,
-            Application.data_deleted_at.is_(None),
-        )
+def _active_for(program_id: int, email: str):
+    """The condition an application must meet to be this address's active one in this program."""
+    return and_(
+        Application.program_id == program_id,
+        Application.email == email,
+        Application.status != ApplicationStatus.WITHDRAWN,
+        Application.data_deleted_at.is_(None),
     )
+
+
+def earlier_submissions(
+    program: Program, email: str, submission_key: str
+) -> tuple[Application | None, Application | None]:
+    """Both reasons not to insert a new application, in one question to the database: the application this
+    very form already made (a double click: ``submission_key``), and this address's active application to
+    this program. Either may be None; usually both are."""
+    email = email.strip().lower()
+    same_form = Application.submission_key == submission_key if submission_key else false()
+    rows = db.session.scalars(select(Application).where(or_(same_form, _active_for(program.id, email)))).all()
+    sent = next((row for row in rows if submission_key and row.submission_key == submission_key), None)
+    active = next(
+        (
+            row
+            for row in rows
+            if row.program_id == program.id
+            and row.email == email
+            and row.status != ApplicationStatus.WITHDRAWN
+            and row.data_deleted_at is None
+        ),
+        None,
+    )
+    return sent, active
 
 
 def find_by_status_token(token: str) -> Application | None:
     if not token or len(token) > 100:
         return None
     return db.session.scalar(select(Application).where(Application.status_token_hash == hash_status_token(token)))
-
-
-def find_by_submission_key(key: str) -> Application | None:
-    if not key:
-        return None
-    return db.session.scalar(select(Application).where(Application.submission_key == key))
 
 
 def submit_application(
@@ -106,25 +123,32 @@ def submit_application(
     answers, and email the private link.
 
     ``questions`` are the ones the form asked (the program's active questions when None) and
-    ``question_values`` the answers by question key, checked again by ``save_answers``.
+    ``question_values`` the answers by question key, checked again by ``save_answers``. It must be the
+    transaction's first write: a lost race rolls the transaction back.
 
     A second application for the same email and program is not created: the existing one gets a
-    fresh link by email instead, so nobody learns from the page whether an address has applied.
+    fresh link by email instead, so nobody learns from the page whether an address has applied. The same
+    form sent twice (``submission_key``) makes one application and one email.
     """
     if posting_window(program.state, today, program.applications_open, program.applications_close) != WindowState.OPEN:
         raise ApplicationsClosed(f"Applications to {program.title} are closed.")
-    existing = active_application(program, answers["email"])
+    sent, existing = earlier_submissions(program, answers["email"], submission_key)
+    if sent is not None:  # this very form, sent a moment ago (a double click): the same confirmation
+        return Submission(sent, duplicate=True)
     if existing is not None:
-        if existing.submission_key != submission_key:  # not this very form sent a moment ago (a double click)
-            send_status_link(existing, reason="duplicate")
+        send_status_link(existing, reason="duplicate")
         return Submission(existing, duplicate=True)
 
+    application = Application(program=program, submission_key=submission_key, **answers)
+    db.session.add(application)
+    token = application.issue_status_token()
     try:
-        with db.session.begin_nested():
-            application = Application(program=program, submission_key=submission_key, **answers)
-            db.session.add(application)
-            token = application.issue_status_token()
+        db.session.flush()
     except IntegrityError:
+        # The other request of a race committed first. The insert is this transaction's first write (the
+        # caller has only read), so rolling the whole transaction back is a savepoint's rollback without
+        # the savepoint's two round trips on every submission.
+        db.session.rollback()
         return _lost_race(program, answers["email"], submission_key)
     # A row inserted just now has no answers and no resume yet: say so, rather than ask the database.
     set_committed_value(application, "answers", [])
@@ -156,10 +180,9 @@ def _lost_race(program: Program, email: str, submission_key: str) -> Submission:
 
     The same rendered form lands on the same confirmation; another form for the same address is a
     duplicate, answered as one (a fresh link by email)."""
-    same_form = find_by_submission_key(submission_key)
-    if same_form is not None:
-        return Submission(same_form, duplicate=True)
-    existing = active_application(program, email)
+    sent, existing = earlier_submissions(program, email, submission_key)
+    if sent is not None:
+        return Submission(sent, duplicate=True)
     if existing is None:  # pragma: no cover - the unique index names one of the two
         raise Refused("Your application could not be saved; please send it again.")
     send_status_link(existing, reason="duplicate")

@@ -222,6 +222,7 @@ def seed_demo(today: date | None = None) -> DemoSeed | None:
     for index, application in enumerate(applications):
         save_answers(application, questions, demo_answers(index))
         save_self_identification(application, DEMO_SELF_IDENTIFICATION[index] or {})
+    db.session.flush()  # the audit events below name the applications by id
     for application in applications:
         if application.status != ApplicationStatus.SUBMITTED:
             record_event(

@@ -248,7 +248,10 @@ def check_answers(
 def save_answers(
     application: Application, questions: Sequence[ApplicationQuestion], values: Mapping[str, Answer | None]
 ) -> list[ApplicationAnswer]:
-    """Store the applicant's answers (``values`` by question key), checked again; empty answers store no row."""
+    """Store the applicant's answers (``values`` by question key), checked again; empty answers store no row.
+
+    The rows are written with the rest of the transaction (its next flush or the commit), not at once: an
+    application's submission then writes everything in one flush."""
     cleaned, errors = check_answers(questions, values)
     if errors:
         key, message = next(iter(errors.items()))
@@ -266,5 +269,4 @@ def save_answers(
         )
         application.answers.append(answer)
         saved.append(answer)
-    db.session.flush()
     return saved
