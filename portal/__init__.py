@@ -50,7 +50,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _install_http_security(app)
     _install_log_filters(app)
     _install_session_lifetime(app)
+    _install_session_cookie(app)
     return app
+
+
+def _install_session_cookie(app: Flask) -> None:
+    from portal.sessions import KeptSerializerSessionInterface
+
+    app.session_interface = KeptSerializerSessionInterface()  # Flask's signed cookie, its serializer built once
 
 
 def _install_session_lifetime(app: Flask) -> None:

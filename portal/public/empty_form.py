@@ -19,11 +19,11 @@ import threading
 from collections.abc import Callable
 
 from flask import current_app, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from portal.models import ApplicationQuestion, Program
 from portal.public.forms import ApplicationForm, application_form
+from portal.sessions import csrf_token
 
 #: Program versions kept per app (a drawing is about 20 kB); the oldest is dropped first.
 MAX_VERSIONS = 64
@@ -94,7 +94,7 @@ def fill_form_tokens(html: str) -> str:
     """A page holding the empty form's placeholders with this request's CSRF token and a new submission key
     (a page without them comes back as it is)."""
     if _CSRF_PLACEHOLDER in html:
-        html = html.replace(_CSRF_PLACEHOLDER, escape(generate_csrf()))
+        html = html.replace(_CSRF_PLACEHOLDER, escape(csrf_token()))
     return html.replace(_KEY_PLACEHOLDER, secrets.token_urlsafe(24))
 
 
