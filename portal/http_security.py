@@ -8,13 +8,22 @@ are ignored, so a visitor cannot choose their own address. Host checking is Flas
 
 from __future__ import annotations
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.sessions import someone_signed_in
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+#: Sent with every response unless the view set its own.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
 )
 #: One year, subdomains included; sent in production only (development runs on plain http).
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
@@ -36,16 +45,19 @@ def install_http_security(app: Flask) -> None:
     production = app.config["ENV"] == "production"
     app.register_error_handler(SecurityError, untrusted_host)
 
+    defaults = SECURITY_HEADERS + ((("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY),) if production else ())
+
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        if production:
-            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        """Each default header the view has not set itself (a download sets a stricter CSP), in one pass
+        over the response's few headers."""
+        headers = response.headers
+        present = {name.lower() for name, _ in headers.items()}
+        for name, value in defaults:
+            if name.lower() not in present:
+                headers.add(name, value)
         if private_response():
-            response.headers["Cache-Control"] = "no-store"
+            headers["Cache-Control"] = "no-store"
         return response
 
 
@@ -61,4 +73,4 @@ def private_response() -> bool:
         return False
     if "token" in (request.view_args or {}):
         return True
-    return "_user_id" in session  # Flask-Login's key: checked without loading the user from the database
+    return someone_signed_in()  # without loading the user from the database

@@ -25,6 +25,7 @@ from portal.extensions import limiter
 from portal.models import User
 from portal.rules.mfa import ENROL, VERIFY
 from portal.services import mfa
+from portal.sessions import someone_signed_in
 from portal.web import no_store, transaction
 
 PENDING_KEY = "mfa_pending"
@@ -93,7 +94,7 @@ def _failed(response) -> bool:
 @bp.before_app_request
 def enrolment_gate():
     """Staff who must have a second factor and have none see only enrolment (and sign-out)."""
-    if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
+    if not someone_signed_in() or request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
         return None
     if mfa.next_step(current_user._get_current_object()) != ENROL:
         return None

@@ -17,6 +17,7 @@ from flask import Flask, current_app, flash, g, redirect, request, session, url_
 from flask_login import current_user, logout_user, user_logged_in
 
 from portal.models import Role
+from portal.sessions import someone_signed_in
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -73,7 +74,7 @@ def _stamp_sign_in(sender, user, **extra) -> None:
 
 
 def _check_session_lifetime():
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if not someone_signed_in() or request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = clock()
     signed_in_at = session.setdefault(SIGNED_IN_AT, now)  # a session from before these limits starts now

@@ -25,6 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.models import ApplicationQuestion, Program, StipendTierSetting
+from portal.sessions import someone_signed_in
 
 #: Pages kept per app at most (one is 10 to 40 kB); the oldest goes first.
 MAX_PAGES = 256
@@ -74,7 +75,7 @@ def _pages() -> _Pages:
 def for_everyone() -> bool:
     """Whether this request may get a kept page: nobody is signed in and no flashed message waits (the
     page would show it). Reads only the session cookie, never the database."""
-    return "_user_id" not in session and not session.get("_flashes")
+    return not someone_signed_in() and not session.get("_flashes")
 
 
 def public_page(name: str, slug: str, draw: Callable[[], str], fill: Callable[[str], str] = str) -> str:
