@@ -7,6 +7,7 @@ this file puts it on gunicorn's own loggers in the master and in each worker.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from portal.logging_filters import install_log_filters
@@ -55,11 +56,25 @@ def on_starting(server) -> None:
     install_log_filters()
 
 
+# Python's cycle collector, tuned for a worker: a request allocates a few thousand objects, so the default
+# first threshold (700) ran a collection in almost every request, and every few requests one that walked
+# the whole loaded app again. Measured in process (make bench's POST of an application on SQLite), the
+# collector took 0.8 ms of a 12.6 ms request; with the app frozen (pre_fork) and this threshold, 0.2 ms.
+GC_THRESHOLD = (7000, 10, 10)
+
+
+def pre_fork(server, worker) -> None:
+    """The app loaded in the master (preload_app) lives as long as the workers: freeze it, so a worker's
+    collections never walk it (nor write to its pages, which then stay shared with the master)."""
+    gc.freeze()
+
+
 def post_fork(server, worker) -> None:
     """Each worker drops the connections it inherited from the master (preload_app), so two processes
     never talk over one database connection; the master's own are left open for it."""
     from portal.extensions import db
 
+    gc.set_threshold(*GC_THRESHOLD)
     app = worker.app.wsgi()
     with app.app_context():
         for engine in db.engines.values():
