@@ -14,7 +14,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Text, and_, cast, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.database import utcnow
 from portal.extensions import db
@@ -139,31 +138,14 @@ def submit_application(
         send_status_link(existing, reason="duplicate")
         return Submission(existing, duplicate=True)
 
+    # Everything that needs no id is made before the first write: on SQLite the first write takes the
+    # database's write lock until the commit, and another worker's submission waits for it meanwhile.
     application = Application(program=program, submission_key=submission_key, **answers)
     db.session.add(application)
     token = application.issue_status_token()
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The other request of a race committed first. The insert is this transaction's first write (the
-        # caller has only read), so rolling the whole transaction back is a savepoint's rollback without
-        # the savepoint's two round trips on every submission.
-        db.session.rollback()
-        return _lost_race(program, answers["email"], submission_key)
-    # A row inserted just now has no answers and no resume yet: say so, rather than ask the database.
-    set_committed_value(application, "answers", [])
-    set_committed_value(application, "resume", None)
     asked = program.active_questions() if questions is None else questions
     save_answers(application, asked, question_values or {})
     store_resume(application, resume, current_app.config["UPLOAD_FOLDER"])
-    save_self_identification(application, self_identification)
-    record_event(
-        "application.submitted",
-        target_type="application",
-        target_id=application.id,
-        actor_label=APPLICANT,
-        to_state=ApplicationStatus.SUBMITTED.value,
-    )
     queue_email(
         application.email,
         "application_received",
@@ -171,6 +153,22 @@ def submit_application(
         application=application,
         program=program,
         status_link=status_url(token),
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The other request of a race committed first. The insert is this transaction's first write (the
+        # caller has only read), so rolling the whole transaction back is a savepoint's rollback without
+        # the savepoint's two round trips on every submission; the resume file written above goes with it.
+        db.session.rollback()
+        return _lost_race(program, answers["email"], submission_key)
+    save_self_identification(application, self_identification)  # the id is the ciphertext's associated data
+    record_event(
+        "application.submitted",
+        target_type="application",
+        target_id=application.id,
+        actor_label=APPLICANT,
+        to_state=ApplicationStatus.SUBMITTED.value,
     )
     return Submission(application, duplicate=False)
 
