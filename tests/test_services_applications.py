@@ -82,9 +82,10 @@ def test_the_same_rendered_form_sent_again_is_the_same_application_and_no_second
     assert db.session.scalars(select(ApplicationAnswer.text)).all() == ["To learn organizing."]  # stored once
 
 
-def test_an_application_refused_after_it_was_inserted_leaves_nothing_on_either_database(app, program):
-    """The row is inserted in a savepoint (for the double-click race); an answer refused afterwards must still
-    roll it back. On SQLite the savepoint used to start and commit a transaction of its own."""
+def test_an_application_with_a_refused_answer_leaves_nothing_on_either_database(app, program):
+    """An answer the service refuses leaves no application, resume row, file or email, on either database.
+    (The answers are checked before the insert now; a failure after the insert, a lost race, is rolled back
+    with its file in ``test_two_identical_posts_at_the_same_moment_create_one_application``.)"""
     from sqlalchemy import func, select
 
     from portal.models import Application, OutboxMessage, Resume

@@ -140,20 +140,21 @@ def submit_application(
 
     # Everything that needs no id is made before the first write: on SQLite the first write takes the
     # database's write lock until the commit, and another worker's submission waits for it meanwhile.
-    application = Application(program=program, submission_key=submission_key, **answers)
-    db.session.add(application)
-    token = application.issue_status_token()
     asked = program.active_questions() if questions is None else questions
-    save_answers(application, asked, question_values or {})
-    store_resume(application, resume, current_app.config["UPLOAD_FOLDER"])
-    queue_email(
-        application.email,
-        "application_received",
-        f"We received your application to {program.title}",
-        application=application,
-        program=program,
-        status_link=status_url(token),
-    )
+    with db.session.no_autoflush:  # nothing is written before the flush below (see its IntegrityError)
+        application = Application(program=program, submission_key=submission_key, **answers)
+        db.session.add(application)
+        token = application.issue_status_token()
+        save_answers(application, asked, question_values or {})
+        store_resume(application, resume, current_app.config["UPLOAD_FOLDER"])
+        queue_email(
+            application.email,
+            "application_received",
+            f"We received your application to {program.title}",
+            application=application,
+            program=program,
+            status_link=status_url(token),
+        )
     try:
         db.session.flush()
     except IntegrityError:
