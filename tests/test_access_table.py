@@ -110,6 +110,7 @@ POLICY: dict[str, Policy] = {
     "timesheets.update_entry": own_timesheet("changing a logged entry"),
     "timesheets.delete_entry": own_timesheet("deleting a logged entry"),
     "timesheets.submit_week": own_timesheet("submitting the week for approval"),
+    "timesheets.save_reflection": own_timesheet("writing what the intern learned that week"),
     # --- a placement's people -----------------------------------------------------------------------------
     "timesheets.week": placement_readers("a week's hours"),
     "timesheets.hours_statement": placement_readers("the hours statement for school credit"),

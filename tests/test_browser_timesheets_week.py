@@ -123,6 +123,13 @@ def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
     assert page.get_by_role("heading", name="Status: Submitted, waiting for approval").is_visible()
     assert week_status(placement, past_monday) == WeekStatus.SUBMITTED
 
+    # The week's reflection, written after submitting (it is not part of the hours to approve).
+    page.get_by_label("Your reflection").fill("How to plan a teach-in:\nthe room, the speakers, the sign-up sheet.")
+    page.get_by_role("button", name="Save the reflection").click()
+    page.wait_for_selector(".flash--success")
+    assert page.locator(".flash--success").inner_text() == "Your reflection is saved."
+    assert week_status(placement, past_monday) == WeekStatus.SUBMITTED
+
     # The concern page, as the intern sees it.
     page.goto(live_server + "/hours/concerns")
     assert page.get_by_role("heading", level=1).inner_text() == "Raise a concern"
@@ -141,6 +148,13 @@ def test_an_intern_logs_and_submits_16_hours_and_the_supervisor_approves(
     assert "16 h" in row.inner_text()
     serious += audit_and_capture(page, "hours-approvals")
     assert phone_overflow(page) == 0  # the table scrolls inside its own box on a phone
+    page.goto(f"{live_server}/hours/placements/{placement.id}/weeks/{past_monday.isoformat()}")
+    reflection = page.locator("section#week-reflection")
+    assert "the room, the speakers, the sign-up sheet." in reflection.inner_text()
+    assert reflection.get_by_role("textbox").count() == 0  # read, not written, by the supervisor
+    serious += audit_and_capture(page, "hours-week-supervisor-reflection")
+    page.goto(live_server + "/hours/approvals")
+    row = page.locator("tbody tr", has_text="Ana Reyes")
     row.get_by_role("button", name=re.compile(r"^Approve the week of .* of Ana Reyes$")).click()
     page.wait_for_selector(".flash--success")
     assert page.locator(".flash--success").inner_text() == "Approved 1 week."

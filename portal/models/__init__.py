@@ -29,7 +29,7 @@ from portal.models.reminder import ReminderLog
 from portal.models.review import Review, Score
 from portal.models.review_statistics import ReviewerStatistics, ReviewFigure, ScorePool
 from portal.models.statement import HoursStatement
-from portal.models.timesheet import TimesheetEntry, TimesheetWeek, WeekStatus
+from portal.models.timesheet import TimesheetEntry, TimesheetWeek, WeekReflection, WeekStatus
 from portal.models.user import RecoveryCode, Role, TokenPurpose, User, UserToken
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "StipendTierSetting",
     "TimesheetEntry",
     "TimesheetWeek",
+    "WeekReflection",
     "TokenPurpose",
     "User",
     "UserToken",

@@ -49,6 +49,22 @@ class TimesheetWeek(db.Model):
         return sum(entry.minutes for entry in self.entries)
 
 
+class WeekReflection(db.Model):
+    """The intern's answer to "What did you learn this week?": optional, and apart from the week's row, so
+    writing it never moves the week's version (a supervisor deciding the week meanwhile is not refused); it
+    goes with the week (ON DELETE CASCADE), as every record of the intern's hours does at the end of their
+    retention."""
+
+    __tablename__ = "week_reflections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week_id: Mapped[int] = mapped_column(ForeignKey("timesheet_weeks.id", ondelete="CASCADE"), unique=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    week: Mapped[TimesheetWeek] = relationship()
+
+
 class TimesheetEntry(db.Model):
     __tablename__ = "timesheet_entries"
     __table_args__ = (

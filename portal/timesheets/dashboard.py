@@ -17,6 +17,7 @@ from portal.models import Role
 from portal.rules.compliance import stipend_threshold_minutes
 from portal.services import progress as service
 from portal.services.charts import weekly_hours_chart
+from portal.services.reflections import reflection_count
 from portal.services.timesheets import viewable_placement_or_404
 from portal.timesheets.blueprint import bp
 
@@ -65,6 +66,7 @@ def dashboard():
         rules=rules,
         chart=chart,
         stipends=progress.stipends(),
+        reflections=reflection_count(placement),
         own=own,
         week_url=lambda monday: url_for("timesheets.week", placement_id=placement.id, monday=monday.isoformat()),
         this_week_url=(

@@ -20,6 +20,7 @@ from portal.forms import strip
 from portal.models import ActivityCategory, ConcernKind
 from portal.rules.hours import DURATION_HELP, parse_duration
 from portal.services.concerns import MAX_DETAILS_LENGTH
+from portal.services.reflections import MAX_REFLECTION_LENGTH
 from portal.services.timesheets import MAX_NOTE_LENGTH
 
 
@@ -79,6 +80,23 @@ class EntryForm(FlaskForm):
         self.chosen_category = self._categories.get(field.data or "")
         if self.chosen_category is None:
             raise ValidationError("Choose an activity from the list")
+
+
+class ReflectionForm(FlaskForm):
+    """The intern's optional answer to "What did you learn this week?" (empty removes it)."""
+
+    reflection = TextAreaField(
+        "Your reflection",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_REFLECTION_LENGTH,
+                message=f"Keep the reflection under {MAX_REFLECTION_LENGTH:,} characters",
+            ),
+        ],
+        description="A few sentences for you and your supervisor (and your school, if you seek credit).",
+    )
 
 
 class VersionForm(FlaskForm):

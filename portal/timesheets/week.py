@@ -20,11 +20,11 @@ from portal.formatting import day_label
 from portal.models import Placement, Role, TimesheetEntry
 from portal.rules.hours import format_minutes
 from portal.rules.weeks import week_monday
-from portal.services import timesheets
+from portal.services import reflections, timesheets
 from portal.services.progress import current_placement
 from portal.services.timesheets import EntryInput
 from portal.timesheets.blueprint import bp
-from portal.timesheets.forms import DecisionForm, EntryForm, ReopenForm, VersionForm
+from portal.timesheets.forms import DecisionForm, EntryForm, ReflectionForm, ReopenForm, VersionForm
 from portal.web import transaction
 
 # Weeks outside these years name no placement; the bound also keeps date arithmetic from overflowing.
@@ -60,6 +60,14 @@ def _intern_only(placement: Placement) -> None:
         abort(403)
 
 
+def _own_week(placement_id: int, monday: str) -> tuple[Placement, date]:
+    """The intern's own week for their actions on it: a week of the placement (else 404), and 403 for staff."""
+    placement, day = _load(placement_id, monday)
+    timesheets.week_of_placement_or_404(placement, day)
+    _intern_only(placement)
+    return placement, day
+
+
 def week_url(placement: Placement, monday: date | None, **params) -> str | None:
     if monday is None:
         return None
@@ -83,11 +91,19 @@ def _entry_form(editing: TimesheetEntry | None) -> EntryForm:
     return EntryForm(formdata=None, data={**data, "note": editing.note})
 
 
+def _reflection_form(page, reflection, given: ReflectionForm | None) -> ReflectionForm | None:
+    """The intern's reflection form, once the week has begun (filled with what is kept, or what was sent)."""
+    if not page.is_intern or not page.started:
+        return None
+    return given or ReflectionForm(formdata=None, data={"reflection": reflection.text if reflection else ""})
+
+
 def _render(placement: Placement, monday: date, *, entry_form=None, editing=None, deleting=None,
-            decision_form=None, reopen_form=None, page_error: str | None = None) -> str:
+            decision_form=None, reopen_form=None, reflection_form=None, page_error: str | None = None) -> str:
     """The week page as it is in the database now, with the forms given (or fresh ones)."""
     today = date.today()
     page = timesheets.week_page(placement, monday, user=current_user, today=today)
+    reflection = reflections.reflection_of(page.week)
     if page.can_edit and entry_form is None:
         entry_form = _entry_form(editing)
     if entry_form is not None:
@@ -106,6 +122,8 @@ def _render(placement: Placement, monday: date, *, entry_form=None, editing=None
         submit_form=VersionForm(formdata=None, data=version),
         decision_form=decision_form or DecisionForm(formdata=None, data=version),
         reopen_form=reopen_form or ReopenForm(formdata=None, data=version),
+        reflection=reflection, reflection_question=reflections.QUESTION,
+        reflection_form=_reflection_form(page, reflection, reflection_form),
         previous_url=week_url(placement, page.previous_monday),
         next_url=week_url(placement, page.next_monday),
         this_week_url=week_url(placement, page.this_monday),
@@ -150,9 +168,7 @@ def week(placement_id: int, monday: str):
 
 
 def _save_entry(placement_id: int, monday: str, entry_id: int | None):
-    placement, day = _load(placement_id, monday)
-    timesheets.week_of_placement_or_404(placement, day)
-    _intern_only(placement)
+    placement, day = _own_week(placement_id, monday)
     entry = timesheets.entry_or_404(placement, day, entry_id) if entry_id is not None else None
     form = EntryForm()
     today = date.today()
@@ -213,6 +229,23 @@ def delete_entry(placement_id: int, monday: str, entry_id: int):
     return back
 
 
+@bp.post("/placements/<int:placement_id>/weeks/<monday>/reflection")
+@signed_in
+def save_reflection(placement_id: int, monday: str):
+    placement, day = _own_week(placement_id, monday)
+    if day > date.today():  # a week that has not begun has nothing to write about yet (its page has no form)
+        abort(404)
+    form = ReflectionForm()
+    if not form.validate():
+        return _render(placement, day, reflection_form=form), 422
+    with transaction(form, render=lambda error: _render(placement, day, reflection_form=form)):
+        kept = reflections.save_reflection(
+            placement, day, form.reflection.data or "", actor=current_user, today=date.today()
+        )
+    flash("Your reflection is saved." if kept else "Your reflection is removed.", "success")
+    return redirect(f"{week_url(placement, day)}#week-reflection")
+
+
 # ------------------------------------------------------------------------------------------------
 # Submitting, deciding, reopening
 
@@ -220,9 +253,7 @@ def delete_entry(placement_id: int, monday: str, entry_id: int):
 @bp.post("/placements/<int:placement_id>/weeks/<monday>/submit")
 @signed_in
 def submit_week(placement_id: int, monday: str):
-    placement, day = _load(placement_id, monday)
-    timesheets.week_of_placement_or_404(placement, day)
-    _intern_only(placement)
+    placement, day = _own_week(placement_id, monday)
     form = VersionForm()
     if not form.validate():
         return _render(placement, day, page_error="The week could not be submitted; please try again."), 422
