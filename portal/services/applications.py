@@ -82,22 +82,14 @@ def earlier_submissions(
 ) -> tuple[Application | None, Application | None]:
     """Both reasons not to insert a new application, in one question to the database: the application this
     very form already made (a double click: ``submission_key``), and this address's active application to
-    this program. Either may be None; usually both are."""
+    this program. Either may be None; usually both are. When the form's own is found it is the answer, so
+    the active one is then another application, if any."""
     email = email.strip().lower()
     same_form = Application.submission_key == submission_key if submission_key else false()
     rows = db.session.scalars(select(Application).where(or_(same_form, _active_for(program.id, email)))).all()
     sent = next((row for row in rows if submission_key and row.submission_key == submission_key), None)
-    active = next(
-        (
-            row
-            for row in rows
-            if row.program_id == program.id
-            and row.email == email
-            and row.status != ApplicationStatus.WITHDRAWN
-            and row.data_deleted_at is None
-        ),
-        None,
-    )
+    # Any other row matched the active condition (at most one does: the unique partial index).
+    active = next((row for row in rows if row is not sent), None)
     return sent, active
 
 

@@ -54,9 +54,7 @@ def save_reflection(
             db.session.delete(existing)
         return None
     if existing is None:
-        week = get_or_create_week(placement, monday)
-        if week.id is None:
-            db.session.flush()  # a week created just now: its id names the reflection
+        week = get_or_create_week(placement, monday)  # flushed: a new week has its id
         try:
             with db.session.begin_nested():
                 existing = WeekReflection(week_id=week.id, text=text)
